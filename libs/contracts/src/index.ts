@@ -1,0 +1,11 @@
+export * from './topics';
+export * from './stack-frame';
+export * from './error-span.message';
+export * from './occurrence.message';
+export * from './message-codec';
+import { errorSpanMessageSchema } from './error-span.message';
+import { occurrenceMessageSchema } from './occurrence.message';
+import { jsonCodec } from './message-codec';
+
+export const errorSpanCodec = jsonCodec(errorSpanMessageSchema);
+export const occurrenceCodec = jsonCodec(occurrenceMessageSchema);
