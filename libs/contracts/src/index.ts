@@ -3,6 +3,7 @@ export * from './stack-frame';
 export * from './error-span.message';
 export * from './occurrence.message';
 export * from './message-codec';
+export * from './issue-record';
 import { errorSpanMessageSchema } from './error-span.message';
 import { occurrenceMessageSchema } from './occurrence.message';
 import { jsonCodec } from './message-codec';
