@@ -1,0 +1,44 @@
+import { IssueRecord, IssueStatus } from '@faultline/contracts';
+
+export interface IssueListFilter {
+  service?: string;
+  env?: string;
+  statuses: IssueStatus[];
+  search?: string;
+}
+
+export interface PageRequest {
+  first: number;
+  after?: string;
+}
+
+export interface Page<T> {
+  totalCount: number;
+  edges: { cursor: string; node: T }[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface OccurrenceView {
+  spanId: string;
+  traceId: string;
+  timestampMs: number;
+  service: string;
+  env: string | null;
+  version: string | null;
+  host: string | null;
+  container: string | null;
+  resource: string | null;
+  errorType: string;
+  errorMessage: string;
+  stack: string;
+}
+
+/** What the resolvers need from storage; the ClickHouse repositories implement it (see issue-reader.adapter.ts). */
+export interface IssueReader {
+  listIssues(tenant: string, filter: IssueListFilter, page: PageRequest): Promise<Page<IssueRecord>>;
+  getIssue(tenant: string, issueId: string): Promise<IssueRecord | null>;
+  listOccurrences(tenant: string, issueId: string, page: PageRequest): Promise<Page<OccurrenceView>>;
+}
+
+export const ISSUE_READER = Symbol('ISSUE_READER');
