@@ -1,1 +1,3 @@
-export {};
+export * from './span';
+export * from './select-error-spans';
+export * from './to-error-span-message';

@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { createKafka, KafkaProducer } from '@faultline/kafka';
+import type { Logger } from '@faultline/observability';
+import { KafkaSpanPublisher } from './kafka-span-publisher';
+import { SpanPublisher } from './span-publisher';
+
+export interface KafkaPublishingOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+/** Provides the `SpanPublisher`; tests swap in their own module exporting a fake one. */
+@Module({})
+export class SpanPublishingModule {
+  static forKafka(options: KafkaPublishingOptions): DynamicModule {
+    return {
+      module: SpanPublishingModule,
+      providers: [
+        {
+          provide: KafkaProducer,
+          useFactory: () =>
+            new KafkaProducer(
+              createKafka({
+                brokers: options.brokers,
+                clientId: options.clientId,
+                log: (level, message, extra) => options.logger[level](extra, message),
+              }),
+            ),
+        },
+        { provide: SpanPublisher, useClass: KafkaSpanPublisher },
+      ],
+      exports: [SpanPublisher],
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { NO_PARENT_ID, type Span } from './span';
+
+/** Why a span did not become an error span; counted per reason so operators can see what is filtered. */
+export const DROP_REASONS = [
+  'not_error',
+  'not_service_entry',
+  'missing_error_type',
+  'missing_error_message',
+  'missing_error_stack',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export interface ErrorSpanSelection {
+  kept: Span[];
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+/**
+ * Keeps the spans that are occurrences of an error: service-entry spans flagged as errors that carry
+ * `error.type`, `error.message` and `error.stack`. dd-trace copies the error tags onto the child spans
+ * the exception travelled through (`router.middleware`), so without the service-entry rule one
+ * failing request would count several times.
+ *
+ * `trace` is one trace chunk as it arrived in a payload. A span whose parent was flushed in another
+ * payload (partial flush) looks like an entry here; the tracer only flushes partially for very long
+ * traces, and the deterministic occurrence id downstream keeps resends from double counting.
+ */
+export function selectErrorSpans(trace: Span[]): ErrorSpanSelection {
+  const kept: Span[] = [];
+  const dropped: Partial<Record<DropReason, number>> = {};
+  let serviceBySpanId: Map<string, string> | undefined;
+
+  for (const span of trace) {
+    let reason: DropReason | undefined;
+    if (!span.error) {
+      reason = 'not_error';
+    } else {
+      // Built lazily: most traces carry no error at all.
+      serviceBySpanId ??= indexServiceBySpanId(trace);
+      reason = isServiceEntry(span, serviceBySpanId) ? missingErrorTag(span) : 'not_service_entry';
+    }
+    if (reason === undefined) kept.push(span);
+    else dropped[reason] = (dropped[reason] ?? 0) + 1;
+  }
+  return { kept, dropped };
+}
+
+/**
+ * Service-entry: the first span of a service in the request path. Computed from the trace rather than
+ * read from `metrics['_dd.top_level']`, because dd-trace omits that metric when the request arrived
+ * with distributed-tracing headers (the entry span then has a parent in another process).
+ */
+export function isServiceEntry(span: Span, serviceBySpanId: ReadonlyMap<string, string>): boolean {
+  if (span.metrics['_dd.top_level'] === 1) return true;
+  if (span.parentId === NO_PARENT_ID) return true;
+  const parentService = serviceBySpanId.get(span.parentId);
+  return parentService === undefined || parentService !== span.service;
+}
+
+export function indexServiceBySpanId(trace: readonly Span[]): Map<string, string> {
+  const serviceBySpanId = new Map<string, string>();
+  for (const span of trace) serviceBySpanId.set(span.spanId, span.service);
+  return serviceBySpanId;
+}
+
+function missingErrorTag(span: Span): DropReason | undefined {
+  if (!span.meta['error.type']) return 'missing_error_type';
+  if (!span.meta['error.message']) return 'missing_error_message';
+  if (!span.meta['error.stack']) return 'missing_error_stack';
+  return undefined;
+}

@@ -1,0 +1,25 @@
+/**
+ * A span as the pipeline sees it, whatever protocol carried it (Datadog v0.4/v0.5, OTLP, JSON).
+ * Ids and the start time are unsigned 64-bit values and travel as decimal strings: JS numbers
+ * would silently round them above 2^53.
+ */
+export interface Span {
+  traceId: string;
+  spanId: string;
+  /** '0' when the span has no parent. */
+  parentId: string;
+  service: string;
+  name: string;
+  resource: string;
+  /** Nanoseconds since the epoch, decimal. */
+  startNs: string;
+  durationNs: number;
+  error: boolean;
+  meta: Record<string, string>;
+  metrics: Record<string, number>;
+  /** Datadog span type (`web`, `db`, ...) when the protocol has one. */
+  type?: string;
+}
+
+/** The parent id of a root span on every protocol we accept. */
+export const NO_PARENT_ID = '0';
