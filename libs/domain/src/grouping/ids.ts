@@ -1,0 +1,14 @@
+import { sha256Hex } from './hash';
+
+/**
+ * Deterministic ids. An occurrence is one span of one trace: a tracer resend or a Kafka redelivery
+ * produces the same id, so downstream writes can deduplicate. An issue is one fingerprint within a
+ * tenant. Each hash is domain-tagged so an occurrence id can never collide with an issue id by input.
+ */
+export function occurrenceIdFor(tenant: string, traceId: string, spanId: string): string {
+  return sha256Hex(['occurrence', tenant, traceId, spanId]).slice(0, 32);
+}
+
+export function issueIdFor(tenant: string, fingerprint: string): string {
+  return sha256Hex(['issue', tenant, fingerprint]).slice(0, 16);
+}
