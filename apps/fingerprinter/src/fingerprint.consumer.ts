@@ -1,7 +1,9 @@
 import { errorSpanCodec, ErrorSpanMessage, TOPICS } from '@faultline/contracts';
-import { FingerprinterConfig } from '@faultline/config';
-import { BatchingConsumer, Kafka, KafkaProducer } from '@faultline/kafka';
-import { HealthRegistry, Logger } from '@faultline/observability';
+import type { FingerprinterConfig } from '@faultline/config';
+import { BatchingConsumer, KafkaProducer } from '@faultline/kafka';
+import type { Kafka } from '@faultline/kafka';
+import { HealthRegistry } from '@faultline/observability';
+import type { Logger } from '@faultline/observability';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER, KAFKA } from './tokens';
 import { FingerprintBatchHandler } from './fingerprint-batch.handler';

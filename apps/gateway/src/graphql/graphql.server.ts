@@ -2,8 +2,10 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import express, { RequestHandler } from 'express';
-import { GATEWAY_OPTIONS, GatewayOptions } from '../tokens';
-import { ISSUE_READER, IssueReader } from './issue-reader.port';
+import { GATEWAY_OPTIONS } from '../tokens';
+import type { GatewayOptions } from '../tokens';
+import { ISSUE_READER } from './issue-reader.port';
+import type { IssueReader } from './issue-reader.port';
 import { buildResolvers } from './resolvers';
 import { readSchemaSdl } from './schema-sdl';
 
