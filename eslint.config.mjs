@@ -43,7 +43,7 @@ export default [
   {
     // Only the config lib reads the environment; everything else receives validated config.
     files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
-    ignores: ['libs/config/**', '**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**'],
+    ignores: ['apps/pipeline-e2e/**', 'libs/config/**', '**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**'],
     rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through @faultline/config.' }] },
   },
 ];

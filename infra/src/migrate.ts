@@ -1,0 +1,21 @@
+/**
+ * `npm run migrate`: applies ClickHouse migrations to the database named by CLICKHOUSE_* (defaults
+ * match the local stack), e.g. against a staging or production server.
+ */
+import { z } from 'zod';
+import { clickhouseEnv, loadConfig } from '@faultline/config';
+import { applyMigrations } from './migrations';
+
+async function main(): Promise<void> {
+  const env = loadConfig(z.object(clickhouseEnv));
+  const applied = await applyMigrations(
+    { url: env.CLICKHOUSE_URL, username: env.CLICKHOUSE_USER, password: env.CLICKHOUSE_PASSWORD, database: env.CLICKHOUSE_DATABASE },
+    (line) => console.log(line),
+  );
+  console.log(applied.length > 0 ? `applied ${applied.length} migration(s) to ${env.CLICKHOUSE_DATABASE}` : `${env.CLICKHOUSE_DATABASE} is up to date`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
