@@ -15,8 +15,7 @@ export interface PageRequest {
 export interface Page<T> {
   totalCount: number;
   edges: { cursor: string; node: T }[];
-  hasNextPage: boolean;
-  endCursor: string | null;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
 export interface OccurrenceView {

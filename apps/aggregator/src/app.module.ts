@@ -1,0 +1,72 @@
+import { createClickHouseClient, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
+import type { ClickHouseClient } from '@faultline/clickhouse';
+import { AggregatorConfig } from '@faultline/config';
+import { createKafka, Kafka, KafkaProducer } from '@faultline/kafka';
+import { createMetricsRegistry, HealthModule, HealthRegistry, Logger } from '@faultline/observability';
+import { createRedisClient, IssueStateStore } from '@faultline/redis';
+import type { Redis } from '@faultline/redis';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { OccurrenceConsumer } from './occurrence.consumer';
+import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
+import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER, KAFKA } from './tokens';
+
+const CLICKHOUSE = Symbol('CLICKHOUSE');
+const REDIS = Symbol('REDIS');
+
+/** Closes the storage clients after the consumer has drained (Nest calls shutdown hooks in reverse order). */
+@Injectable()
+class StorageLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
+    @Inject(REDIS) private readonly redis: Redis,
+    health: HealthRegistry,
+  ) {
+    health.addReadinessCheck('clickhouse', async () => ((await clickhouse.ping()).success ? { ok: true } : { ok: false, detail: 'ping failed' }));
+    health.addReadinessCheck('redis', () => (redis.status === 'ready' ? { ok: true } : { ok: false, detail: `redis ${redis.status}` }));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.clickhouse.close();
+    this.redis.disconnect();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static register(config: AggregatorConfig, log: Logger, onFatal: (error: Error) => void): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [HealthModule.forRoot({ metrics: createMetricsRegistry('aggregator') })],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_LOGGER, useValue: log },
+        { provide: FATAL_HANDLER, useValue: onFatal },
+        {
+          provide: KAFKA,
+          useFactory: () =>
+            createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-aggregator`, log: (level, message, extra) => log[level](extra, message) }),
+        },
+        { provide: KafkaProducer, useFactory: (kafka: Kafka) => new KafkaProducer(kafka), inject: [KAFKA] },
+        {
+          provide: CLICKHOUSE,
+          useFactory: () =>
+            createClickHouseClient({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD }),
+        },
+        { provide: REDIS, useFactory: () => createRedisClient(config.REDIS_URL) },
+        {
+          provide: RecordOccurrencesUseCase,
+          useFactory: (clickhouse: ClickHouseClient, redis: Redis) =>
+            new RecordOccurrencesUseCase(
+              new OccurrenceRepository(clickhouse, config.CLICKHOUSE_DATABASE),
+              new IssueStateStore(redis),
+              new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE),
+              config.AGGREGATOR_DEDUPE_WINDOW_HOURS,
+            ),
+          inject: [CLICKHOUSE, REDIS],
+        },
+        StorageLifecycle,
+        OccurrenceConsumer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import { occurrenceCodec, OccurrenceMessage, TOPICS } from '@faultline/contracts';
+import type { AggregatorConfig } from '@faultline/config';
+import { BatchingConsumer, KafkaProducer } from '@faultline/kafka';
+import type { Kafka } from '@faultline/kafka';
+import { HealthRegistry } from '@faultline/observability';
+import type { Logger } from '@faultline/observability';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
+import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER, KAFKA } from './tokens';
+
+export const AGGREGATOR_GROUP = 'faultline-aggregator';
+
+/** Owns the consumer's life: starts after the app is wired, drains and commits on shutdown. */
+@Injectable()
+export class OccurrenceConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly consumer: BatchingConsumer<OccurrenceMessage>;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    private readonly deadLetterProducer: KafkaProducer,
+    useCase: RecordOccurrencesUseCase,
+    @Inject(APP_CONFIG) config: AggregatorConfig,
+    @Inject(APP_LOGGER) log: Logger,
+    @Inject(FATAL_HANDLER) onFatal: (error: Error) => void,
+    health: HealthRegistry,
+  ) {
+    this.consumer = new BatchingConsumer(
+      kafka,
+      {
+        groupId: AGGREGATOR_GROUP,
+        topic: TOPICS.occurrences,
+        codec: occurrenceCodec,
+        batchSize: config.AGGREGATOR_BATCH_SIZE,
+        maxWaitMs: config.AGGREGATOR_BATCH_MAX_WAIT_MS,
+        deadLetterProducer,
+        log,
+        onFatal,
+      },
+      async (messages) => {
+        await useCase.execute(messages.map((message) => message.value));
+      },
+    );
+    health.addLivenessCheck('consumer', () => this.consumer.liveness());
+    health.addReadinessCheck('consumer', () => this.consumer.readiness());
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.deadLetterProducer.connect();
+    await this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+    await this.deadLetterProducer.disconnect();
+  }
+}

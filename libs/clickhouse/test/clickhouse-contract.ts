@@ -1,0 +1,352 @@
+import { cpSync, mkdtempSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { IssueRecord } from '@faultline/contracts';
+import { encodeCursor, InvalidCursorError } from '../src/cursor';
+import { IssueRepository } from '../src/issue.repository';
+import { loadMigrations, MigrationChecksumError, MIGRATIONS_DIR, runMigrations } from '../src/migrate';
+import { toOccurrenceRow } from '../src/occurrence-row';
+import { OccurrenceRepository } from '../src/occurrence.repository';
+import { raw, sql, sqlIdentifier, type SqlFragment } from '../src/sql';
+import { hexId, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
+
+export interface ClickHouseTarget {
+  client: ClickHouseClient;
+  /** A database with the migrations applied. */
+  database: string;
+}
+
+/** Strings that have broken SQL builders and JSON codecs before. */
+export const NASTY_STRINGS = [
+  "' OR 1=1 --",
+  "'; DROP TABLE issues; --",
+  '\\',
+  "\\'",
+  "\\\\'",
+  'nul\0byte',
+  'line\nbreak\r\nwindows',
+  'tab\there',
+  '\u0001\u0008\u000c\u001b\u001f\u007f',
+  'naïve – 日本語 – 🐛 – \u2028\u2029',
+  '"double" `back` {x:String} $1 ? %s',
+  '\\N',
+  'NULL',
+  '\\x41\\0',
+  '',
+];
+
+/**
+ * The repository and migration behaviour every supported ClickHouse must show. Run against the
+ * Debian 18.16 server (clickhouse.integration-spec.ts) and embedded current ClickHouse via chdb
+ * (current-clickhouse.integration-spec.ts), proving the SQL works on both.
+ */
+export function describeClickHouseContract(target: () => ClickHouseTarget): void {
+  let occurrences: OccurrenceRepository;
+  let issues: IssueRepository;
+
+  beforeAll(() => {
+    occurrences = new OccurrenceRepository(target().client, target().database);
+    issues = new IssueRepository(target().client, target().database);
+  });
+
+  describe('migrations', () => {
+    it('are idempotent: a second run on a migrated database applies nothing', async () => {
+      const { client, database } = target();
+      expect(await runMigrations(client, database)).toEqual([]);
+    });
+
+    it('apply everything once to a new database, record it, and refuse a changed file', async () => {
+      const { client } = target();
+      const scratch = `fl_migrations_${process.pid}_${Date.now()}`;
+      const dir = mkdtempSync(join(tmpdir(), 'fl-migrations-'));
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      const log: string[] = [];
+      try {
+        const all = loadMigrations(dir).map((migration) => migration.name);
+        expect(await runMigrations(client, scratch, (line) => log.push(line), dir)).toEqual(all);
+        expect(await runMigrations(client, scratch, (line) => log.push(line), dir)).toEqual([]);
+        expect(log.some((line) => line.includes('schema is current'))).toBe(true);
+
+        const recorded = await select<{ version: number | string; name: string; checksum: string }>(
+          client,
+          sql`SELECT version, name, checksum FROM ${raw(sqlIdentifier(scratch))}.schema_migrations ORDER BY version`.text,
+        );
+        expect(recorded.map((row) => row.name)).toEqual(all);
+        expect(recorded.map((row) => Number(row.version))).toEqual(loadMigrations(dir).map((migration) => migration.version));
+
+        appendFileSync(join(dir, `${all[0]}.sql`), '\n-- an edit after the fact\n');
+        await expect(runMigrations(client, scratch, undefined, dir)).rejects.toBeInstanceOf(MigrationChecksumError);
+      } finally {
+        await client.command({ query: sql`DROP DATABASE IF EXISTS ${raw(sqlIdentifier(scratch))}`.text });
+      }
+    });
+  });
+
+  describe('sql escaping against the server', () => {
+    it.each(NASTY_STRINGS.map((value) => [JSON.stringify(value), value]))('a literal of %s reads back unchanged', async (_label, value) => {
+      const rows = await select<{ value: string; bytes: number | string }>(
+        target().client,
+        sql`SELECT ${value} AS value, length(${value}) AS bytes`.text,
+      );
+      expect(rows[0].value).toBe(value);
+      expect(Number(rows[0].bytes)).toBe(Buffer.byteLength(value, 'utf8'));
+    });
+
+    it('matches nasty strings in WHERE clauses and round-trips them through an insert', async () => {
+      const tenant = `${uniqueTenant('nasty')}' OR 1=1 --\\`;
+      const issueId = "issue\\'\0\n";
+      const rows = NASTY_STRINGS.map((value, index) =>
+        toOccurrenceRow(
+          occurrenceMessage({
+            tenant,
+            spanId: String(1000 + index),
+            occurrenceId: hexId(tenant, 'nasty', index),
+            timestampMs: 1_732_500_000_000 + index,
+            errorMessage: value,
+            messageTemplate: value,
+            stack: `${value}\n    at f (x.js:1:1)`,
+            env: value,
+            culprit: value,
+            tags: { [`k${index}${value}`]: value },
+          }),
+          issueId,
+        ),
+      );
+      await occurrences.insert(rows);
+
+      const page = await occurrences.listByIssue(tenant, issueId, { first: 100 });
+      expect(page.totalCount).toBe(NASTY_STRINGS.length);
+      const byMessage = [...page.rows].sort((a, b) => a.timestampMs - b.timestampMs);
+      byMessage.forEach((stored, index) => {
+        const value = NASTY_STRINGS[index];
+        expect(stored.tenant).toBe(tenant);
+        expect(stored.issueId).toBe(issueId);
+        expect(stored.errorMessage).toBe(value);
+        expect(stored.messageTemplate).toBe(value);
+        expect(stored.env).toBe(value);
+        expect(stored.culprit).toBe(value);
+        expect(stored.tags).toEqual({ [`k${index}${value}`]: value });
+      });
+
+      // Nothing else matches: the injection attempts in tenant and issue id stayed literals.
+      expect((await occurrences.listByIssue(tenant.slice(0, -1), issueId, { first: 1 })).totalCount).toBe(0);
+    });
+  });
+
+  describe('OccurrenceRepository', () => {
+    it('lists an issue newest first with cursor pagination and a total', async () => {
+      const tenant = uniqueTenant('occ');
+      const base = 1_732_500_000_000;
+      // Five occurrences of issue A (two share a millisecond), one of issue B, one of A in another tenant.
+      const messages = [0, 1, 2, 3, 3].map((offset, index) =>
+        occurrenceMessage({ tenant, spanId: String(100 + index), occurrenceId: hexId(tenant, index), timestampMs: base + offset * 60_000 }),
+      );
+      await occurrences.insert([
+        ...messages.map((message) => toOccurrenceRow(message, 'issue-a')),
+        toOccurrenceRow(occurrenceMessage({ tenant, occurrenceId: hexId(tenant, 'b'), timestampMs: base + 10 }), 'issue-b'),
+        toOccurrenceRow(occurrenceMessage({ tenant: `${tenant}-other`, occurrenceId: hexId(tenant, 'other') }), 'issue-a'),
+      ]);
+
+      const expectedOrder = [...messages]
+        .sort((a, b) => b.timestampMs - a.timestampMs || (a.occurrenceId < b.occurrenceId ? 1 : -1))
+        .map((message) => message.occurrenceId);
+
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      for (;;) {
+        const page = await occurrences.listByIssue(tenant, 'issue-a', { first: 2, after });
+        expect(page.totalCount).toBe(5);
+        seen.push(...page.rows.map((row) => row.occurrenceId));
+        pages++;
+        if (!page.hasNextPage) {
+          expect(page.rows.length).toBeGreaterThan(0);
+          break;
+        }
+        after = page.endCursor;
+      }
+      expect(pages).toBe(3);
+      expect(seen).toEqual(expectedOrder);
+
+      const first = await occurrences.listByIssue(tenant, 'issue-a', { first: 1 });
+      expect(first.rows[0]).toMatchObject({ issueId: 'issue-a', tenant, service: 'orders-api', traceId: messages[0].traceId });
+      expect(first.rows[0].frames).toEqual(messages[0].frames);
+      expect(first.rows[0].tags).toEqual(messages[0].tags);
+
+      const empty = await occurrences.listByIssue(tenant, 'no-such-issue', { first: 10 });
+      expect(empty).toEqual({ totalCount: 0, rows: [], hasNextPage: false, endCursor: null });
+      const sizeZero = await occurrences.listByIssue(tenant, 'issue-a', { first: 0 });
+      expect(sizeZero).toMatchObject({ totalCount: 5, rows: [], hasNextPage: true, endCursor: null });
+    });
+
+    it('reads a re-inserted (redelivered) occurrence once', async () => {
+      const tenant = uniqueTenant('dedupe');
+      const batch = [0, 1, 2].map((index) =>
+        toOccurrenceRow(occurrenceMessage({ tenant, occurrenceId: hexId(tenant, index), timestampMs: 1_732_500_000_000 + index }), 'issue-d'),
+      );
+      const { client, database } = target();
+      const table = raw(`${sqlIdentifier(database)}.occurrences`);
+      const countRows = async () =>
+        Number((await select<{ n: number | string }>(client, sql`SELECT count() AS n FROM ${table} WHERE tenant = ${tenant}`.text))[0].n);
+
+      // Background merges would collapse the copies before the reads below could see them: hold
+      // merges so the reads are proven to deduplicate by themselves.
+      await client.command({ query: sql`SYSTEM STOP MERGES ${table}`.text });
+      try {
+        await occurrences.insert(batch);
+        // A redelivered batch (a separate INSERT, so a separate part) and a batch that repeats one
+        // occurrence (current ClickHouse collapses that one at insert, 18.16 does not).
+        await occurrences.insert(batch);
+        await occurrences.insert([batch[1], batch[1]]);
+        expect(await countRows()).toBeGreaterThanOrEqual(7);
+
+        const all = await occurrences.listByIssue(tenant, 'issue-d', { first: 10 });
+        expect(all.totalCount).toBe(3);
+        expect(all.rows.map((row) => row.occurrenceId)).toEqual([2, 1, 0].map((index) => hexId(tenant, index)));
+
+        const firstPage = await occurrences.listByIssue(tenant, 'issue-d', { first: 1 });
+        const secondPage = await occurrences.listByIssue(tenant, 'issue-d', { first: 2, after: firstPage.endCursor });
+        expect(secondPage.rows.map((row) => row.occurrenceId)).toEqual([1, 0].map((index) => hexId(tenant, index)));
+        expect(secondPage.hasNextPage).toBe(false);
+      } finally {
+        await client.command({ query: sql`SYSTEM START MERGES ${table}`.text });
+      }
+
+      // The sorting key is what makes the copies collapse for good once parts merge.
+      expect(await optimizeUntil(client, table, countRows, 3)).toBe(3);
+    });
+
+    it('inserts nothing for an empty batch and rejects a forged cursor', async () => {
+      await occurrences.insert([]);
+      await expect(occurrences.listByIssue('t', 'i', { first: 1, after: 'forged' })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+
+  describe('IssueRepository', () => {
+    it('keeps the highest revision, even when an older one is written later', async () => {
+      const tenant = uniqueTenant('rev');
+      const issueId = hexId(tenant, 'issue');
+      const revision = (n: number, changes: Partial<IssueRecord>) => issueRecord({ tenant, issueId, revision: n, count: n, ...changes });
+      await issues.upsert([revision(1, { status: 'FOR_REVIEW' })]);
+      await issues.upsert([revision(3, { status: 'RESOLVED', lastSeenMs: 1_732_500_300_000, firstVersion: null, envs: ['staging', 'production'] })]);
+      await issues.upsert([revision(2, { status: 'IGNORED', lastSeenMs: 1_732_500_200_000 })]);
+
+      expect(await issues.findById(tenant, issueId)).toEqual(
+        revision(3, { status: 'RESOLVED', lastSeenMs: 1_732_500_300_000, firstVersion: null, envs: ['production', 'staging'] }),
+      );
+      expect(await issues.findById(tenant, 'missing')).toBeNull();
+
+      // Merges keep the highest revision too.
+      const { client, database } = target();
+      const table = raw(`${sqlIdentifier(database)}.issues`);
+      const revisions = async () =>
+        (
+          await select<{ revision: number | string }>(client, sql`SELECT revision FROM ${table} WHERE tenant = ${tenant} AND issue_id = ${issueId}`.text)
+        ).map((row) => Number(row.revision));
+      expect(await optimizeUntil(client, table, revisions, [3])).toEqual([3]);
+      expect(await issues.findById(`${tenant}-other`, issueId)).toBeNull();
+      await issues.upsert([]);
+    });
+
+    it('lists by last seen with filters, search and keyset pagination over the latest revisions', async () => {
+      const tenant = uniqueTenant('list');
+      const base = 1_732_500_000_000;
+      const record = (name: string, changes: Partial<IssueRecord>) => issueRecord({ tenant, issueId: hexId(tenant, name), ...changes });
+      const checkout = record('checkout', { service: 'checkout', errorType: 'PaymentDeclinedError', lastSeenMs: base + 5000, envs: ['production'] });
+      const ordersTimeout = record('orders-timeout', {
+        errorType: 'TimeoutError',
+        errorMessage: 'Knex: Timeout acquiring a connection. The pool is probably full.',
+        messageTemplate: 'Knex: Timeout acquiring a connection. The pool is probably full.',
+        culprit: 'acquireConnection (client.js)',
+        lastSeenMs: base + 4000,
+        envs: ['production', 'staging'],
+      });
+      const ordersUnicode = record('orders-unicode', {
+        errorType: 'ValidationError',
+        errorMessage: 'Ungültige Größe: ÄRGER',
+        messageTemplate: 'Ungültige Größe: <str>',
+        culprit: null,
+        lastSeenMs: base + 3000,
+        envs: ['staging'],
+        env: 'staging',
+      });
+      const ordersQuote = record('orders-quote', { errorType: 'SyntaxError', errorMessage: "Unexpected token ' in JSON", lastSeenMs: base + 3000 });
+      const ordersOld = record('orders-old', { lastSeenMs: base + 1000, status: 'FOR_REVIEW', revision: 1 });
+      await issues.upsert([checkout, ordersTimeout, ordersUnicode, ordersQuote, ordersOld]);
+      // A newer revision resolves orders-old; filters must see the new status, not the stale row.
+      const ordersOldResolved = { ...ordersOld, status: 'RESOLVED' as const, revision: 2 };
+      await issues.upsert([ordersOldResolved]);
+
+      const ids = (records: IssueRecord[]) => records.map((item) => item.issueId);
+      // Equal last seen: the larger issue id first.
+      const [tieFirst, tieSecond] = [ordersUnicode, ordersQuote].sort((a, b) => (a.issueId < b.issueId ? 1 : -1));
+
+      const all = await issues.list(tenant, {}, { first: 10 });
+      expect(all.totalCount).toBe(5);
+      expect(ids(all.records)).toEqual(ids([checkout, ordersTimeout, tieFirst, tieSecond, ordersOldResolved]));
+      expect(all.records[4]).toEqual(ordersOldResolved);
+
+      const walked: string[] = [];
+      let after: string | null = null;
+      do {
+        const page = await issues.list(tenant, {}, { first: 2, after });
+        expect(page.totalCount).toBe(5);
+        walked.push(...ids(page.records));
+        after = page.hasNextPage ? page.endCursor : null;
+      } while (after);
+      expect(walked).toEqual(ids(all.records));
+
+      const list = async (filter: Parameters<IssueRepository['list']>[1]) => {
+        const page = await issues.list(tenant, filter, { first: 10 });
+        expect(page.totalCount).toBe(page.records.length);
+        return ids(page.records).sort();
+      };
+      const sorted = (...records: IssueRecord[]) => ids(records).sort();
+
+      expect(await list({ service: 'checkout' })).toEqual(sorted(checkout));
+      expect(await list({ env: 'staging' })).toEqual(sorted(ordersTimeout, ordersUnicode));
+      expect(await list({ statuses: ['RESOLVED'] })).toEqual(sorted(ordersOld));
+      expect(await list({ statuses: ['FOR_REVIEW', 'IGNORED'] })).toEqual(sorted(checkout, ordersTimeout, ordersUnicode, ordersQuote));
+      expect(await list({ statuses: [] })).toHaveLength(5);
+      expect(await list({ search: 'timeoutERROR' })).toEqual(sorted(ordersTimeout));
+      expect(await list({ search: 'POOL IS PROBABLY' })).toEqual(sorted(ordersTimeout));
+      expect(await list({ search: 'acquireconnection' })).toEqual(sorted(ordersTimeout));
+      expect(await list({ search: 'ärger' })).toEqual(sorted(ordersUnicode));
+      expect(await list({ search: 'größe: <STR>' })).toEqual(sorted(ordersUnicode));
+      expect(await list({ search: "token ' in" })).toEqual(sorted(ordersQuote));
+      expect(await list({ search: "' OR 1=1 --" })).toEqual([]);
+      expect(await list({ service: 'orders-api', env: 'production', statuses: ['FOR_REVIEW'], search: 'error' })).toEqual(
+        sorted(ordersTimeout, ordersQuote),
+      );
+      expect(await list({ service: "checkout' OR 1=1 --" })).toEqual([]);
+
+      const found = await issues.findByIds(tenant, [checkout.issueId, ordersUnicode.issueId, 'missing']);
+      expect(ids(found).sort()).toEqual(sorted(checkout, ordersUnicode));
+      expect(found.find((item) => item.issueId === ordersUnicode.issueId)).toEqual(ordersUnicode);
+
+      const occurrenceCursor = encodeCursor('occurrence', { ms: base, id: checkout.issueId });
+      await expect(issues.list(tenant, {}, { first: 1, after: occurrenceCursor })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+}
+
+/**
+ * OPTIMIZE ... FINAL until `read` returns `expected`: on 18.16 an OPTIMIZE that coincides with a
+ * background merge of the same parts returns without merging, so a single call is not enough.
+ */
+async function optimizeUntil<T>(client: ClickHouseClient, table: SqlFragment, read: () => Promise<T>, expected: T): Promise<T> {
+  let value = await read();
+  for (let attempt = 0; attempt < 50 && !isDeepStrictEqual(value, expected); attempt++) {
+    await client.command({ query: sql`OPTIMIZE TABLE ${table} FINAL`.text });
+    value = await read();
+    if (!isDeepStrictEqual(value, expected)) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return value;
+}
+
+async function select<T>(client: ClickHouseClient, query: string): Promise<T[]> {
+  const result = await client.query({ query, format: 'JSONEachRow' });
+  return result.json<T>();
+}

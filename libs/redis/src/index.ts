@@ -1,0 +1,3 @@
+export * from './redis.client';
+export * from './issue-state.store';
+export { RECORD_OCCURRENCES_LUA } from './record-occurrences.script';
