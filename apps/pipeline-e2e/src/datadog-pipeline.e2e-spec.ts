@@ -43,6 +43,12 @@ async function issuesOf(service: string): Promise<{ totalCount: number; nodes: I
   return { totalCount: data.issues.totalCount, nodes: data.issues.edges.map((edge) => edge.node) };
 }
 
+function issueOfType(nodes: IssueNode[], errorType: string): IssueNode {
+  const issue = nodes.find((node) => node.errorType === errorType);
+  if (!issue) throw new Error(`no ${errorType} issue among ${nodes.map((node) => node.errorType).join(', ')}`);
+  return issue;
+}
+
 const totalCount = (issues: { nodes: IssueNode[] }) => issues.nodes.reduce((sum, issue) => sum + issue.count, 0);
 
 describe('a dd-trace instrumented service reporting to Faultline', () => {
@@ -112,13 +118,13 @@ describe('a dd-trace instrumented service reporting to Faultline', () => {
       expect(firstSeen).toBeLessThanOrEqual(lastSeen);
       expect(lastSeen).toBeLessThanOrEqual(finishedAt);
     }
-    const typeError = nodes.find((issue) => issue.errorType === 'TypeError')!;
+    const typeError = issueOfType(nodes, 'TypeError');
     expect(Date.parse(typeError.firstSeen)).toBeLessThan(Date.parse(typeError.lastSeen));
   });
 
   it('groups the same bug with other order ids and amounts into one issue, keeping each original message', async () => {
     const { nodes } = await issuesOf(service);
-    const payment = nodes.find((issue) => issue.errorType === 'PaymentDeclinedError')!;
+    const payment = issueOfType(nodes, 'PaymentDeclinedError');
     expect(payment.messageTemplate).not.toContain('ORD-2024-00042');
     const messages = payment.occurrences.edges.map((edge) => edge.node.errorMessage).sort();
     expect(messages).toEqual([
