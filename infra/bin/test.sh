@@ -11,7 +11,10 @@ bash infra/bin/ensure-system-deps.sh
 bash infra/bin/ensure-node-deps.sh
 
 echo "== lint"
-npx eslint .
+# @nx/enforce-module-boundaries reads a cached project graph and silently skips itself without one
+# (a fresh clone has none): compute it first so the boundaries are really enforced.
+npx nx show projects >/dev/null
+npx eslint --max-warnings 0 .
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "== unit tests"
