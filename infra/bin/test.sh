@@ -11,12 +11,11 @@ bash infra/bin/ensure-system-deps.sh
 bash infra/bin/ensure-node-deps.sh
 
 echo "== lint"
-# @nx/enforce-module-boundaries reads a cached project graph and silently skips itself without one
-# (a fresh clone has none): compute it first so the boundaries are really enforced.
-npx nx show projects >/dev/null
-npx eslint --max-warnings 0 .
+# `npm run lint` computes the Nx project graph first: @nx/enforce-module-boundaries silently skips
+# itself without a cached one (a fresh clone has none).
+npm run --silent lint
 echo "== typecheck"
-npx tsc -p tsconfig.json --noEmit
+npm run --silent typecheck
 echo "== unit tests"
 npx jest --selectProjects unit
 echo "== integration tests"

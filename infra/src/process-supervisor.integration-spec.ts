@@ -19,9 +19,18 @@ describe('process supervisor', () => {
   const startSleeper = (script = 'sleep 30') =>
     startDetached(state, { name: 'sleeper', command: 'bash', args: ['-c', script], cwd: state.root, env: {}, marker: 'sleep' });
 
+  // spawn returns before the child has exec'd: until then /proc/<pid>/cmdline is still node's.
+  const untilExecuted = async (pid: number) => {
+    const deadline = Date.now() + 5000;
+    while (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sleep') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
   it('starts a detached process, records its pid and stops it with SIGTERM', async () => {
     const pid = startSleeper();
     expect(isRunning(pid)).toBe(true);
+    await untilExecuted(pid);
     expect(runningPid(state, 'sleeper')).toBe(pid);
     expect(await stopProcess(state, 'sleeper', { graceMs: 5000 })).toBe(pid);
     expect(isRunning(pid)).toBe(false);

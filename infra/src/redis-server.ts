@@ -12,7 +12,7 @@ export function redisUrl(port: number): string {
   return `redis://127.0.0.1:${port}`;
 }
 
-/** Starts our Redis unless it already answers. No persistence: the local stack's counters are disposable. */
+/** Starts our Redis unless it already answers; with an append-only file unless the stack is a throwaway test stack. */
 export async function startRedis(config: LocalStackConfig, state: StateDir, log: StackLog): Promise<string> {
   const port = config.redisPort;
   const url = redisUrl(port);
@@ -33,7 +33,7 @@ export async function startRedis(config: LocalStackConfig, state: StateDir, log:
   const pid = startDetached(state, {
     name: REDIS,
     command: executable,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir, '--daemonize', 'no'],
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', config.redisPersistence ? 'yes' : 'no', '--dir', dataDir, '--daemonize', 'no'],
     cwd: dataDir,
     env: config.inheritedEnv,
     marker: 'redis-server',

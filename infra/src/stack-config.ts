@@ -14,10 +14,11 @@ export const SERVICE_PORT_VARIABLES = {
   gateway: 'GATEWAY_PORT',
 } as const satisfies Record<ServiceName, string>;
 
-const flag = z
-  .enum(['1', '0', 'true', 'false', ''])
-  .default('false')
-  .transform((value) => value === '1' || value === 'true');
+const flag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['1', '0', 'true', 'false', ''])
+    .default(fallback)
+    .transform((value) => value === '1' || value === 'true');
 
 /**
  * Everything the local stack (up/down/migrate, the test global setups) reads from the environment.
@@ -42,7 +43,12 @@ export const localStackEnvSchema = z.object({
   /** How long `up` waits for each dependency and service to report ready. */
   FAULTLINE_STARTUP_TIMEOUT_SECONDS: positiveInt(90),
   /** Development of the stack scripts only: skip apps whose compiled entrypoint does not exist. */
-  FAULTLINE_SKIP_MISSING_APPS: flag,
+  FAULTLINE_SKIP_MISSING_APPS: flag('false'),
+  /**
+   * Redis holds the authoritative issue state (counts, status), so the local stack keeps it on disk
+   * (append-only file under FAULTLINE_HOME) across down/up. Test stacks turn it off: they are thrown away.
+   */
+  FAULTLINE_REDIS_PERSISTENCE: flag('true'),
 });
 
 export interface LocalStackConfig {
@@ -59,6 +65,7 @@ export interface LocalStackConfig {
   logLevel: string;
   startupTimeoutMs: number;
   skipMissingApps: boolean;
+  redisPersistence: boolean;
   /** Environment handed on to the services (they validate their own part of it). */
   inheritedEnv: NodeJS.ProcessEnv;
 }
@@ -83,6 +90,7 @@ export function loadLocalStackConfig(env: NodeJS.ProcessEnv = process.env): Loca
     logLevel: parsed.LOG_LEVEL,
     startupTimeoutMs: parsed.FAULTLINE_STARTUP_TIMEOUT_SECONDS * 1000,
     skipMissingApps: parsed.FAULTLINE_SKIP_MISSING_APPS,
+    redisPersistence: parsed.FAULTLINE_REDIS_PERSISTENCE,
     inheritedEnv: { ...env },
   };
 }

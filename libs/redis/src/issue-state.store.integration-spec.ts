@@ -67,8 +67,9 @@ describe('IssueStateStore (real Redis)', () => {
       lastSeenMs: T0 + 2000,
       firstVersion: '1.4.2',
       lastVersion: '1.4.2',
-      revision: 1,
+      revision: expect.any(Number),
     });
+    expect(record.revision).toBeGreaterThan(0);
     expect(await store.findIssue(tenant, record.issueId)).toEqual(record);
     expect(await store.findIssue(tenant, 'missing')).toBeNull();
   });
@@ -80,13 +81,23 @@ describe('IssueStateStore (real Redis)', () => {
 
     const [replayed] = await store.recordOccurrences(batch, WINDOW_HOURS);
     expect(replayed).toEqual(first);
-    expect(replayed.revision).toBe(1);
+    expect(replayed.revision).toBe(first.revision);
 
     // Duplicates inside one call, mixed with one new occurrence.
     const [mixed] = await store.recordOccurrences([batch[0], occurrence(tenant, 'a', 5), occurrence(tenant, 'a', 5)], WINDOW_HOURS);
     expect(mixed.count).toBe(3);
-    expect(mixed.revision).toBe(2);
+    expect(mixed.revision).toBeGreaterThan(first.revision);
     expect(await store.hourlyCounts(tenant, first.issueId, T0, T0 + HOUR)).toEqual([{ hourStartMs: T0, count: 3 }]);
+  });
+
+  it('keeps revisions increasing after Redis lost the issue, so stale projection rows never win', async () => {
+    const tenant = uniqueTenant();
+    const [before] = await store.recordOccurrences([occurrence(tenant, 'a', 0)], WINDOW_HOURS);
+    const keys = new IssueStateKeys();
+    await redis.del(keys.issue(tenant, before.issueId), keys.envs(tenant, before.issueId));
+    const [recreated] = await store.recordOccurrences([occurrence(tenant, 'a', 1)], WINDOW_HOURS);
+    expect(recreated.count).toBe(1);
+    expect(recreated.revision).toBeGreaterThan(before.revision);
   });
 
   it('keeps the earliest and latest occurrence with their versions when occurrences arrive out of order', async () => {
@@ -100,8 +111,10 @@ describe('IssueStateStore (real Redis)', () => {
     expect(record).toMatchObject({ firstSeenMs: T0 + 300_000, firstVersion: '1.0.0', lastSeenMs: T0 + 1_200_000, lastVersion: '1.2.0', count: 3 });
 
     // Inside the known range: counted, bounds unchanged.
+    const before = record.revision;
     [record] = await store.recordOccurrences([at(15, '9.9.9')], WINDOW_HOURS);
-    expect(record).toMatchObject({ firstVersion: '1.0.0', lastVersion: '1.2.0', count: 4, revision: 3 });
+    expect(record).toMatchObject({ firstVersion: '1.0.0', lastVersion: '1.2.0', count: 4 });
+    expect(record.revision).toBeGreaterThan(before);
 
     // An earlier occurrence without a version makes the first version unknown.
     [record] = await store.recordOccurrences([at(1, null)], WINDOW_HOURS);
@@ -170,13 +183,15 @@ describe('IssueStateStore (real Redis)', () => {
     records.forEach((record, index) => {
       expect(record.count).toBe((index % 4) + 1);
       expect(record.envs).toEqual(index % 4 === 0 ? ['production'] : ['production', 'staging']);
-      expect(record.revision).toBe(1);
+      expect(record.revision).toBeGreaterThan(0);
     });
+    const revisionsBefore = records.map((record) => record.revision);
 
     const reversed = [...batch].reverse();
     const replay = await store.recordOccurrences(reversed, WINDOW_HOURS);
     expect(replay.map((record) => record.issueId)).toEqual([...new Set(reversed.map((item) => item.issueId))]);
-    expect(replay.every((record) => record.revision === 1)).toBe(true);
+    const revisionById = new Map(records.map((record, index) => [record.issueId, revisionsBefore[index]]));
+    expect(replay.every((record) => record.revision === revisionById.get(record.issueId))).toBe(true);
   });
 
   it('sends a whole batch as one pipeline, and recovers when Redis lost its script cache', async () => {

@@ -14,6 +14,8 @@
  * ARGV[3]   JSON array of occurrences: { id, ts (ms, as a string), version, env, seen (index into
  *           KEYS of its seen set), hour (hourly field) }
  *
+ * `revision` is Redis server time in microseconds, at least the previous revision + 1 (see below).
+ *
  * Timestamps travel as strings and are stored as received: Lua numbers are doubles, exact for
  * millisecond epochs, but tostring() would print them in exponent form.
  *
@@ -78,7 +80,13 @@ if added > 0 then
     setOrDelete(issueKey, 'lastVersion', lastVersion)
   end
   redis.call('HINCRBY', issueKey, 'count', added)
-  redis.call('HINCRBY', issueKey, 'revision', 1)
+  -- Revisions order the ClickHouse projection rows. Server time in microseconds (never below the
+  -- previous revision + 1) keeps them increasing even after Redis lost the issue: an issue re-created
+  -- from scratch must not be outranked by the rows it wrote before the loss.
+  local now = redis.call('TIME')
+  local previous = tonumber(redis.call('HGET', issueKey, 'revision') or '0')
+  local revision = math.max(previous + 1, tonumber(now[1]) * 1000000 + tonumber(now[2]))
+  redis.call('HSET', issueKey, 'revision', string.format('%.0f', revision))
 end
 
 return { redis.call('HGETALL', issueKey), redis.call('SMEMBERS', envsKey) }

@@ -20,6 +20,7 @@ export default async function integrationGlobalSetup(): Promise<void> {
   const config = loadLocalStackConfig({
     ...process.env,
     FAULTLINE_HOME: home,
+    FAULTLINE_REDIS_PERSISTENCE: 'false',
     FAULTLINE_REDIS_PORT: String(redisPort),
     FAULTLINE_CLICKHOUSE_HTTP_PORT: String(clickhouseHttpPort),
     FAULTLINE_CLICKHOUSE_TCP_PORT: String(clickhouseTcpPort),

@@ -22,7 +22,7 @@ export class RecordOccurrencesUseCase {
 
   async execute(messages: readonly OccurrenceMessage[]): Promise<IssueRecord[]> {
     if (messages.length === 0) return [];
-    const assigned = messages.map((message) => ({ message, issueId: issueIdFor(message.tenant, message.fingerprint) }));
+    const assigned = messages.map((message) => ({ message, issueId: issueIdFor(message.tenant, message.service, message.fingerprint) }));
     await this.occurrences.insert(assigned.map(({ message, issueId }) => toOccurrenceRow(message, issueId)));
     const records = await this.issueState.recordOccurrences(assigned.map(toIssueOccurrence), this.dedupeWindowHours);
     await this.issues.upsert(records);

@@ -21,6 +21,7 @@ export function e2eStackEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     FAULTLINE_HOME: home,
+    FAULTLINE_REDIS_PERSISTENCE: 'false',
     INGESTION_PORT: '28126',
     GATEWAY_PORT: '24000',
     FINGERPRINTER_PORT: '28127',

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { clickhouseEnv, commonEnv, port, redisEnv } from './fragments';
+import { clickhouseEnv, commonEnv, port } from './fragments';
 
 export const gatewayConfigSchema = z.object({
   ...commonEnv,
   ...clickhouseEnv,
-  ...redisEnv,
   GATEWAY_PORT: port(4000),
-  /** Introspection and the GraphQL IDE page; off in production unless asked for. */
+  /** Schema introspection (what GraphQL IDEs and codegen use). Set to false to hide the schema. */
   GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -12,8 +12,10 @@ describe('deterministic ids', () => {
 
   it('derives a 16-hex issue id from tenant and fingerprint', () => {
     const fingerprint = '0f3d0b3a1b0c7d2f5e4a6b9c8d7e6f50';
-    expect(issueIdFor('default', fingerprint)).toMatch(/^[0-9a-f]{16}$/);
-    expect(issueIdFor('default', fingerprint)).toBe(issueIdFor('default', fingerprint));
-    expect(issueIdFor('acme', fingerprint)).not.toBe(issueIdFor('default', fingerprint));
+    expect(issueIdFor('default', 'checkout', fingerprint)).toMatch(/^[0-9a-f]{16}$/);
+    expect(issueIdFor('default', 'checkout', fingerprint)).toBe(issueIdFor('default', 'checkout', fingerprint));
+    expect(issueIdFor('acme', 'checkout', fingerprint)).not.toBe(issueIdFor('default', 'checkout', fingerprint));
+    // Scoped per service: the same bug in another service is another issue.
+    expect(issueIdFor('default', 'billing', fingerprint)).not.toBe(issueIdFor('default', 'checkout', fingerprint));
   });
 });

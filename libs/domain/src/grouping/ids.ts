@@ -9,6 +9,11 @@ export function occurrenceIdFor(tenant: string, traceId: string, spanId: string)
   return sha256Hex(['occurrence', tenant, traceId, spanId]).slice(0, 32);
 }
 
-export function issueIdFor(tenant: string, fingerprint: string): string {
-  return sha256Hex(['issue', tenant, fingerprint]).slice(0, 16);
+/**
+ * An issue is one fingerprint within one service (as Datadog scopes them): the same library bug in two
+ * services is two issues with their own owners, states and versions. The fingerprint itself stays
+ * service-free, so the same bug matches across protocols and services.
+ */
+export function issueIdFor(tenant: string, service: string, fingerprint: string): string {
+  return sha256Hex(['issue', tenant, service, fingerprint]).slice(0, 16);
 }
