@@ -1,14 +1,14 @@
 import { createClickHouseClient, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
 import type { ClickHouseClient } from '@faultline/clickhouse';
 import { AggregatorConfig } from '@faultline/config';
-import { createKafka, Kafka, KafkaProducer } from '@faultline/kafka';
+import { KafkaModule } from '@faultline/kafka';
 import { createMetricsRegistry, HealthModule, HealthRegistry, Logger } from '@faultline/observability';
 import { createRedisClient, IssueStateStore } from '@faultline/redis';
 import type { Redis } from '@faultline/redis';
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { OccurrenceConsumer } from './occurrence.consumer';
 import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
-import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER, KAFKA } from './tokens';
+import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 
 const CLICKHOUSE = Symbol('CLICKHOUSE');
 const REDIS = Symbol('REDIS');
@@ -36,17 +36,14 @@ export class AppModule {
   static register(config: AggregatorConfig, log: Logger, onFatal: (error: Error) => void): DynamicModule {
     return {
       module: AppModule,
-      imports: [HealthModule.forRoot({ metrics: createMetricsRegistry('aggregator') })],
+      imports: [
+        HealthModule.forRoot({ metrics: createMetricsRegistry('aggregator') }),
+        KafkaModule.register({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-aggregator`, log: (level, message, extra) => log[level](extra, message) }),
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_LOGGER, useValue: log },
         { provide: FATAL_HANDLER, useValue: onFatal },
-        {
-          provide: KAFKA,
-          useFactory: () =>
-            createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-aggregator`, log: (level, message, extra) => log[level](extra, message) }),
-        },
-        { provide: KafkaProducer, useFactory: (kafka: Kafka) => new KafkaProducer(kafka), inject: [KAFKA] },
         {
           provide: CLICKHOUSE,
           useFactory: () =>

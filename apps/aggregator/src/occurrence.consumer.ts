@@ -1,12 +1,12 @@
 import { occurrenceCodec, OccurrenceMessage, TOPICS } from '@faultline/contracts';
 import type { AggregatorConfig } from '@faultline/config';
-import { BatchingConsumer, KafkaProducer } from '@faultline/kafka';
+import { BatchingConsumer, KAFKA, KafkaProducer } from '@faultline/kafka';
 import type { Kafka } from '@faultline/kafka';
 import { HealthRegistry } from '@faultline/observability';
 import type { Logger } from '@faultline/observability';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
-import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER, KAFKA } from './tokens';
+import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 
 export const AGGREGATOR_GROUP = 'faultline-aggregator';
 

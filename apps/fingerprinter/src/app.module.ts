@@ -1,26 +1,23 @@
 import { FingerprinterConfig } from '@faultline/config';
-import { createKafka, KafkaProducer, Kafka } from '@faultline/kafka';
+import { KafkaModule } from '@faultline/kafka';
 import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observability';
 import { DynamicModule, Module } from '@nestjs/common';
 import { FingerprintConsumer } from './fingerprint.consumer';
-import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER, KAFKA } from './tokens';
+import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 
 @Module({})
 export class AppModule {
   static register(config: FingerprinterConfig, log: Logger, onFatal: (error: Error) => void): DynamicModule {
     return {
       module: AppModule,
-      imports: [HealthModule.forRoot({ metrics: createMetricsRegistry('fingerprinter') })],
+      imports: [
+        HealthModule.forRoot({ metrics: createMetricsRegistry('fingerprinter') }),
+        KafkaModule.register({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-fingerprinter`, log: (level, message, extra) => log[level](extra, message) }),
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_LOGGER, useValue: log },
         { provide: FATAL_HANDLER, useValue: onFatal },
-        {
-          provide: KAFKA,
-          useFactory: () =>
-            createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-fingerprinter`, log: (level, message, extra) => log[level](extra, message) }),
-        },
-        { provide: KafkaProducer, useFactory: (kafka: Kafka) => new KafkaProducer(kafka), inject: [KAFKA] },
         FingerprintConsumer,
       ],
     };

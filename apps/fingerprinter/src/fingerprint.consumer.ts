@@ -1,11 +1,11 @@
 import { errorSpanCodec, ErrorSpanMessage, TOPICS } from '@faultline/contracts';
 import type { FingerprinterConfig } from '@faultline/config';
-import { BatchingConsumer, KafkaProducer } from '@faultline/kafka';
+import { BatchingConsumer, KAFKA, KafkaProducer } from '@faultline/kafka';
 import type { Kafka } from '@faultline/kafka';
 import { HealthRegistry } from '@faultline/observability';
 import type { Logger } from '@faultline/observability';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER, KAFKA } from './tokens';
+import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 import { FingerprintBatchHandler } from './fingerprint-batch.handler';
 
 export const FINGERPRINTER_GROUP = 'faultline-fingerprinter';

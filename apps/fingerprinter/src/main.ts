@@ -1,24 +1,10 @@
 import 'reflect-metadata';
 import { fingerprinterConfigSchema, loadConfig } from '@faultline/config';
-import { createLogger, NestPinoLogger } from '@faultline/observability';
-import { NestFactory } from '@nestjs/core';
+import { createLogger, exitOnFatal, runMain, startService } from '@faultline/observability';
 import { AppModule } from './app.module';
 
-async function bootstrap(): Promise<void> {
+runMain(async () => {
   const config = loadConfig(fingerprinterConfigSchema);
   const log = createLogger(config.LOG_LEVEL, 'fingerprinter');
-  // A consumer that cannot go on exits non-zero so the supervisor (local stack, Kubernetes) restarts it.
-  const onFatal = (error: Error) => {
-    log.fatal({ error: error.message }, 'exiting after fatal consumer error');
-    setTimeout(() => process.exit(1), 100);
-  };
-  const app = await NestFactory.create(AppModule.register(config, log, onFatal), { logger: new NestPinoLogger(log) });
-  app.enableShutdownHooks();
-  await app.listen(config.FINGERPRINTER_PORT, config.HTTP_HOST);
-  log.info({ port: config.FINGERPRINTER_PORT }, 'fingerprinter started');
-}
-
-void bootstrap().catch((error) => {
-  console.error(error);
-  process.exit(1);
+  await startService(AppModule.register(config, log, exitOnFatal(log)), { log, port: config.FINGERPRINTER_PORT, host: config.HTTP_HOST });
 });

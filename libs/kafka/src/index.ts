@@ -5,3 +5,4 @@ export * from './pending-batch';
 export * from './invalid-ratio.guard';
 export * from './retry';
 export * from './batching-consumer';
+export * from './kafka.module';

@@ -23,6 +23,7 @@ export class KafkaProducer {
   }
 
   async connect(): Promise<void> {
+    if (this.connected) return;
     await this.producer.connect();
     this.connected = true;
   }
