@@ -2,54 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventually, graphql } from './support/graphql-client';
-import { RunningApp, startInstrumentedApp } from './support/instrumented-app';
+import { RunningApp, startDdExpressApp } from './support/instrumented-app';
+import { gatewayUrl, issueOfType, issuesOf, totalCount } from './support/issues';
 
 const ingestionUrl = process.env.FAULTLINE_INGESTION_URL as string;
-const gatewayUrl = process.env.FAULTLINE_GATEWAY_URL as string;
-
-interface IssueNode {
-  id: string;
-  fingerprint: string;
-  service: string;
-  env: string | null;
-  errorType: string;
-  errorMessage: string;
-  messageTemplate: string | null;
-  status: string;
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
-  firstVersion: string | null;
-  lastVersion: string | null;
-  occurrences: {
-    totalCount: number;
-    edges: { node: { spanId: string; traceId: string; timestamp: string; service: string; env: string | null; version: string | null; errorType: string; errorMessage: string; stack: string } }[];
-  };
-}
-
-const ISSUES_QUERY = `query Issues($service: String!) {
-  issues(filter: { service: $service }, first: 50) {
-    totalCount
-    edges { cursor node {
-      id fingerprint service env errorType errorMessage messageTemplate status count firstSeen lastSeen firstVersion lastVersion
-      occurrences(first: 50) { totalCount edges { node { spanId traceId timestamp service env version errorType errorMessage stack } } }
-    } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
-
-async function issuesOf(service: string): Promise<{ totalCount: number; nodes: IssueNode[] }> {
-  const data = await graphql<{ issues: { totalCount: number; edges: { node: IssueNode }[] } }>(gatewayUrl, ISSUES_QUERY, { service });
-  return { totalCount: data.issues.totalCount, nodes: data.issues.edges.map((edge) => edge.node) };
-}
-
-function issueOfType(nodes: IssueNode[], errorType: string): IssueNode {
-  const issue = nodes.find((node) => node.errorType === errorType);
-  if (!issue) throw new Error(`no ${errorType} issue among ${nodes.map((node) => node.errorType).join(', ')}`);
-  return issue;
-}
-
-const totalCount = (issues: { nodes: IssueNode[] }) => issues.nodes.reduce((sum, issue) => sum + issue.count, 0);
 
 describe('a dd-trace instrumented service reporting to Faultline', () => {
   // A fresh service name per run keeps the assertions exact even against a stack with older data.
@@ -58,15 +14,7 @@ describe('a dd-trace instrumented service reporting to Faultline', () => {
   let startedAt: number;
 
   beforeAll(async () => {
-    app = await startInstrumentedApp('dd-express-app.js', {
-      DD_TRACE_AGENT_URL: ingestionUrl,
-      DD_SERVICE: service,
-      DD_ENV: 'e2e',
-      DD_VERSION: '1.2.3',
-      DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
-      DD_REMOTE_CONFIGURATION_ENABLED: 'false',
-      DD_TRACE_STARTUP_LOGS: 'false',
-    });
+    app = await startDdExpressApp(ingestionUrl, service);
     startedAt = Date.now();
     const get = (route: string, headers: Record<string, string> = {}) => fetch(`${app.url}${route}`, { headers }).then((r) => r.status);
     const statuses: number[] = [];
@@ -158,9 +106,9 @@ describe('a dd-trace instrumented service reporting to Faultline', () => {
 
   it('fetches one issue by id', async () => {
     const { nodes } = await issuesOf(service);
-    const data = await graphql<{ issue: { id: string; count: number } | null }>(gatewayUrl, 'query($id: ID!) { issue(id: $id) { id count } }', { id: nodes[0].id });
+    const data = await graphql<{ issue: { id: string; count: number } | null }>(gatewayUrl(), 'query($id: ID!) { issue(id: $id) { id count } }', { id: nodes[0].id });
     expect(data.issue).toEqual({ id: nodes[0].id, count: nodes[0].count });
-    const missing = await graphql<{ issue: unknown }>(gatewayUrl, 'query { issue(id: "0000000000000000") { id } }');
+    const missing = await graphql<{ issue: unknown }>(gatewayUrl(), 'query { issue(id: "0000000000000000") { id } }');
     expect(missing.issue).toBeNull();
   });
 });

@@ -4,8 +4,12 @@ import type { Request } from 'express';
 import { IntakeErrorFilter } from '../http/intake-error.filter';
 import { type DatadogRequestInfo, TraceIntakeService } from '../trace-intake/trace-intake.service';
 
+interface TracesResponse {
+  rate_by_service: Record<string, number>;
+}
+
 /** What `/info` advertises; tracers pick endpoints from this list, so it lists only what we serve. */
-const ADVERTISED_ENDPOINTS = ['/v0.4/traces', '/info', '/telemetry/proxy/', '/dogstatsd/v2/proxy'];
+const ADVERTISED_ENDPOINTS = ['/v0.4/traces', '/v0.5/traces', '/info', '/telemetry/proxy/', '/dogstatsd/v2/proxy'];
 
 /**
  * The subset of the Datadog trace-agent API that tracers (dd-trace) call. Besides traces, the
@@ -18,14 +22,27 @@ export class DatadogAgentController {
 
   @Put('v0.4/traces')
   @HttpCode(200)
-  putTraces(@Req() request: Request): Promise<{ rate_by_service: Record<string, number> }> {
-    return this.acceptTraces(request);
+  putTraces(@Req() request: Request): Promise<TracesResponse> {
+    return this.acceptTraces(request, 'v0.4');
   }
 
   @Post('v0.4/traces')
   @HttpCode(200)
-  postTraces(@Req() request: Request): Promise<{ rate_by_service: Record<string, number> }> {
-    return this.acceptTraces(request);
+  postTraces(@Req() request: Request): Promise<TracesResponse> {
+    return this.acceptTraces(request, 'v0.4');
+  }
+
+  /** dd-trace with `DD_TRACE_AGENT_PROTOCOL_VERSION=0.5`: msgpack with a string table. */
+  @Put('v0.5/traces')
+  @HttpCode(200)
+  putTracesV05(@Req() request: Request): Promise<TracesResponse> {
+    return this.acceptTraces(request, 'v0.5');
+  }
+
+  @Post('v0.5/traces')
+  @HttpCode(200)
+  postTracesV05(@Req() request: Request): Promise<TracesResponse> {
+    return this.acceptTraces(request, 'v0.5');
   }
 
   /**
@@ -56,10 +73,11 @@ export class DatadogAgentController {
     return { error: 'remote configuration is not supported' };
   }
 
-  private async acceptTraces(request: Request): Promise<{ rate_by_service: Record<string, number> }> {
+  private async acceptTraces(request: Request, version: 'v0.4' | 'v0.5'): Promise<TracesResponse> {
     // Without a body express.raw leaves `body` unset; the decoder then rejects the empty payload.
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    await this.intake.ingestDatadogV04(body, datadogRequestInfo(request.headers));
+    const info = datadogRequestInfo(request.headers);
+    await (version === 'v0.5' ? this.intake.ingestDatadogV05(body, info) : this.intake.ingestDatadogV04(body, info));
     // An empty map keeps the tracer's own sampling rates; agent-driven rates are not implemented.
     return { rate_by_service: {} };
   }

@@ -33,3 +33,21 @@ export function startInstrumentedApp(file: string, env: Record<string, string>):
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}:\n${output}`)));
   });
 }
+
+/**
+ * fixtures/dd-express-app.js traced by the real dd-trace into Faultline's ingestion as `service`.
+ * `env` adds or overrides DD_* settings (DD_ENV, DD_VERSION, DD_TRACE_AGENT_PROTOCOL_VERSION, ...);
+ * telemetry, remote configuration and startup logs are off so only traces reach the intake.
+ */
+export function startDdExpressApp(ingestionUrl: string, service: string, env: Record<string, string> = {}): Promise<RunningApp> {
+  return startInstrumentedApp('dd-express-app.js', {
+    DD_TRACE_AGENT_URL: ingestionUrl,
+    DD_SERVICE: service,
+    DD_ENV: 'e2e',
+    DD_VERSION: '1.2.3',
+    DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+    DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+    DD_TRACE_STARTUP_LOGS: 'false',
+    ...env,
+  });
+}

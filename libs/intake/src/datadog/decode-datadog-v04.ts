@@ -1,11 +1,8 @@
-import { Decoder } from '@msgpack/msgpack';
 import { isInteger, parse } from 'lossless-json';
 import { IntakeError } from '../intake-error';
 import type { DatadogTrace } from './datadog-span';
+import { decodeMsgpackBody, mediaTypeOf } from './msgpack-body';
 import { validateDatadogTraces } from './validate-datadog-traces';
-
-// useBigInt64: uint64/int64 values (ids, start) become bigint instead of rounded numbers.
-const msgpackDecoder = new Decoder({ useBigInt64: true });
 
 /**
  * Decodes a `PUT|POST /v0.4/traces` body: an array of traces, each an array of spans, as msgpack
@@ -13,11 +10,10 @@ const msgpackDecoder = new Decoder({ useBigInt64: true });
  * body that does not decode or does not have the v0.4 shape.
  */
 export function decodeDatadogV04(body: Buffer, contentType: string | undefined): DatadogTrace[] {
-  const mediaType = (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
-  switch (mediaType) {
+  switch (mediaTypeOf(contentType)) {
     case 'application/msgpack':
     case 'application/x-msgpack':
-      return validateDatadogTraces(decodeMsgpack(body));
+      return validateDatadogTraces(decodeMsgpackBody(body));
     case 'application/json':
     case 'text/json':
       return validateDatadogTraces(decodeJson(body));
@@ -26,14 +22,6 @@ export function decodeDatadogV04(body: Buffer, contentType: string | undefined):
         415,
         `unsupported content type ${JSON.stringify(contentType ?? '')}: expected application/msgpack or application/json`,
       );
-  }
-}
-
-function decodeMsgpack(body: Buffer): unknown {
-  try {
-    return msgpackDecoder.decode(body);
-  } catch (error) {
-    throw new IntakeError(400, `body: invalid msgpack: ${(error as Error).message}`);
   }
 }
 

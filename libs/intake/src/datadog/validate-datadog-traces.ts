@@ -31,8 +31,16 @@ export function validateDatadogTraces(payload: unknown): DatadogTrace[] {
   return traces;
 }
 
+/**
+ * Where a field of a span sits in the payload, for error messages. `field` is the v0.4 field name,
+ * possibly with a map key (`meta["http.status_code"]`); each wire format turns it into its own path.
+ */
+export interface SpanFieldLocation {
+  fail(field: string | undefined, expected: string): never;
+}
+
 /** Where a span sits in the payload; turns into a readable path only when an error is thrown. */
-class SpanLocation {
+class SpanLocation implements SpanFieldLocation {
   constructor(
     private readonly traceIndex: number,
     private readonly spanIndex: number,
@@ -44,7 +52,7 @@ class SpanLocation {
   }
 }
 
-function readSpan(raw: unknown, at: SpanLocation): DatadogSpan {
+function readSpan(raw: unknown, at: SpanFieldLocation): DatadogSpan {
   if (!isMap(raw)) at.fail(undefined, 'expected a map of span fields');
   // Read in wire order, so the first problem reported is the first field a reader would look at.
   const trace_id = readUnsigned64(raw['trace_id'], 'trace_id', at);
@@ -59,8 +67,7 @@ function readSpan(raw: unknown, at: SpanLocation): DatadogSpan {
     parent_id,
     service,
     name,
-    // The agent names a span without resource after its operation; so do we.
-    resource: resource === '' ? name : resource,
+    resource: resourceOrName(resource, name),
     start: readNonNegative64(raw['start'], 'start', at),
     duration: readNonNegative64(raw['duration'], 'duration', at),
     error: readErrorFlag(raw['error'], at),
@@ -70,13 +77,18 @@ function readSpan(raw: unknown, at: SpanLocation): DatadogSpan {
   };
 }
 
-function readUnsigned64(value: unknown, field: string, at: SpanLocation): bigint {
+/** The agent names a span without resource after its operation; so do we. */
+export function resourceOrName(resource: string, name: string): string {
+  return resource === '' ? name : resource;
+}
+
+export function readUnsigned64(value: unknown, field: string, at: SpanFieldLocation): bigint {
   const integer = toBigInt(value);
   if (integer === undefined || integer < 0n || integer > U64_MAX) at.fail(field, 'expected unsigned 64-bit integer');
   return integer;
 }
 
-function readNonNegative64(value: unknown, field: string, at: SpanLocation): bigint {
+export function readNonNegative64(value: unknown, field: string, at: SpanFieldLocation): bigint {
   const integer = toBigInt(value);
   if (integer === undefined || integer < 0n || integer > I64_MAX) at.fail(field, 'expected non-negative 64-bit integer');
   return integer;
@@ -89,24 +101,24 @@ function toBigInt(value: unknown): bigint | undefined {
   return undefined;
 }
 
-function readErrorFlag(value: unknown, at: SpanLocation): number {
+export function readErrorFlag(value: unknown, at: SpanFieldLocation): number {
   if (isNil(value)) return 0;
   const integer = toBigInt(value);
   if (integer === undefined || integer < -0x8000_0000n || integer > 0x7fff_ffffn) at.fail('error', 'expected integer 0 or 1');
   return Number(integer);
 }
 
-function readString(value: unknown, field: string, at: SpanLocation): string {
+function readString(value: unknown, field: string, at: SpanFieldLocation): string {
   const text = asString(value);
   if (text === undefined) at.fail(field, 'expected string');
   return text;
 }
 
-function readOptionalString(value: unknown, field: string, at: SpanLocation): string {
+function readOptionalString(value: unknown, field: string, at: SpanFieldLocation): string {
   return isNil(value) ? '' : readString(value, field, at);
 }
 
-function readMeta(value: unknown, at: SpanLocation): Record<string, string> {
+function readMeta(value: unknown, at: SpanFieldLocation): Record<string, string> {
   const meta: Record<string, string> = {};
   if (isNil(value)) return meta;
   if (!isMap(value)) at.fail('meta', 'expected a map of string to string');
@@ -120,31 +132,37 @@ function readMeta(value: unknown, at: SpanLocation): Record<string, string> {
   return meta;
 }
 
-function readMetrics(value: unknown, at: SpanLocation): Record<string, number> {
+function readMetrics(value: unknown, at: SpanFieldLocation): Record<string, number> {
   const metrics: Record<string, number> = {};
   if (isNil(value)) return metrics;
   if (!isMap(value)) at.fail('metrics', 'expected a map of string to number');
   for (const key of Object.keys(value)) {
-    const entry = value[key];
-    if (isNil(entry) || key === '__proto__') continue;
-    const number = typeof entry === 'bigint' ? Number(entry) : entry;
-    if (typeof number !== 'number') at.fail(`metrics[${JSON.stringify(key)}]`, 'expected number');
-    // NaN and infinities cannot travel as JSON downstream; a tracer bug there should not cost the span.
-    if (Number.isFinite(number)) metrics[key] = number;
+    if (key === '__proto__') continue;
+    const number = readMetricValue(value[key], key, at);
+    if (number !== undefined) metrics[key] = number;
   }
   return metrics;
 }
 
-function asString(value: unknown): string | undefined {
+/** A metric value as a number, or undefined for a value that is skipped (nil, NaN, infinities). */
+export function readMetricValue(value: unknown, key: string, at: SpanFieldLocation): number | undefined {
+  if (isNil(value)) return undefined;
+  const number = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof number !== 'number') at.fail(`metrics[${JSON.stringify(key)}]`, 'expected number');
+  // NaN and infinities cannot travel as JSON downstream; a tracer bug there should not cost the span.
+  return Number.isFinite(number) ? number : undefined;
+}
+
+export function asString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return utf8.decode(value);
   return undefined;
 }
 
-function isMap(value: unknown): value is Record<string, unknown> {
+export function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
-function isNil(value: unknown): value is null | undefined {
+export function isNil(value: unknown): value is null | undefined {
   return value === null || value === undefined;
 }
