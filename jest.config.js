@@ -18,7 +18,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,infra}/**/*.integration-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/integration-global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/integration-global-teardown.ts',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/integration-timeout.setup.ts'],
     },
     {
       ...common,
@@ -26,7 +26,7 @@ module.exports = {
       testMatch: ['<rootDir>/apps/pipeline-e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/apps/pipeline-e2e/src/support/global-setup.ts',
       globalTeardown: '<rootDir>/apps/pipeline-e2e/src/support/global-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/apps/pipeline-e2e/src/support/e2e-timeout.setup.ts'],
     },
   ],
 };

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { httpStatus, isPortOpen } from './net-probes';
 import { runningPid, startDetached, stopProcess } from './process-supervisor';
 import { StackStartError, waitUntil } from './readiness';
-import { LocalStackConfig, SERVICE_NAMES, SERVICE_PORT_VARIABLES, ServiceName, label, StackLog } from './stack-config';
+import { LocalStackConfig, SERVICE_NAMES, SERVICE_PORT_VARIABLES, ServiceName, label, listenPortsOf, StackLog } from './stack-config';
 import { StateDir } from './state-dir';
 
 /** Where each dependency of the services is; the services get them as the env their config schemas read. */
@@ -23,6 +23,7 @@ export function serviceEnv(config: LocalStackConfig, endpoints: ServiceEndpoints
   return {
     ...config.inheritedEnv,
     ...ports,
+    INGESTION_OTLP_PORT: String(config.ingestionOtlpPort),
     KAFKA_BROKERS: endpoints.kafkaBrokers,
     CLICKHOUSE_URL: endpoints.clickhouseUrl,
     CLICKHOUSE_DATABASE: endpoints.clickhouseDatabase,
@@ -49,7 +50,6 @@ export async function startServices(
   const started: { name: ServiceName; pid: number }[] = [];
   const skipped: ServiceName[] = [];
   for (const name of SERVICE_NAMES) {
-    const port = config.servicePorts[name];
     let pid = runningPid(state, name);
     if (pid !== undefined && options.restartRunning) {
       log(`${label(name)}restarting (new Kafka bootstrap servers)`);
@@ -66,10 +66,10 @@ export async function startServices(
       }
       throw new StackStartError(`${name}: ${path.relative(config.repoRoot, entrypoint)} does not exist; run \`npm run build\`.`);
     }
-    if (await isPortOpen(port)) {
-      throw new StackStartError(
-        `${name}: port ${port} is taken by a process this stack did not start; set ${SERVICE_PORT_VARIABLES[name]} to another port.`,
-      );
+    for (const { variable, port } of listenPortsOf(config, name)) {
+      if (await isPortOpen(port)) {
+        throw new StackStartError(`${name}: port ${port} is taken by a process this stack did not start; set ${variable} to another port.`);
+      }
     }
     started.push({
       name,
@@ -96,7 +96,8 @@ export async function startServices(
         intervalMs: 300,
       });
       const fresh = started.some((entry) => entry.name === name);
-      log(`${label(name)}${fresh ? 'started' : 'already running'} (pid ${pid}), ready on port ${config.servicePorts[name]}`);
+      const ports = listenPortsOf(config, name).map(({ port }) => port);
+      log(`${label(name)}${fresh ? 'started' : 'already running'} (pid ${pid}), ready on port ${ports.join(' and ')}`);
     }),
   );
   return started.map((entry) => entry.name);

@@ -35,6 +35,8 @@ export const localStackEnvSchema = z.object({
     .optional()
     .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined)),
   INGESTION_PORT: port(8126),
+  /** The ingestion service's second listener, OTLP/HTTP: OpenTelemetry SDKs default to 4318. */
+  INGESTION_OTLP_PORT: port(4318),
   FINGERPRINTER_PORT: port(8127),
   AGGREGATOR_PORT: port(8128),
   GATEWAY_PORT: port(4000),
@@ -62,6 +64,8 @@ export interface LocalStackConfig {
   /** External cluster; undefined means the local Kafka mock. */
   externalKafkaBrokers: string | undefined;
   servicePorts: Record<ServiceName, number>;
+  /** OTLP/HTTP port of the ingestion service (INGESTION_OTLP_PORT). */
+  ingestionOtlpPort: number;
   logLevel: string;
   startupTimeoutMs: number;
   skipMissingApps: boolean;
@@ -87,12 +91,20 @@ export function loadLocalStackConfig(env: NodeJS.ProcessEnv = process.env): Loca
       aggregator: parsed.AGGREGATOR_PORT,
       gateway: parsed.GATEWAY_PORT,
     },
+    ingestionOtlpPort: parsed.INGESTION_OTLP_PORT,
     logLevel: parsed.LOG_LEVEL,
     startupTimeoutMs: parsed.FAULTLINE_STARTUP_TIMEOUT_SECONDS * 1000,
     skipMissingApps: parsed.FAULTLINE_SKIP_MISSING_APPS,
     redisPersistence: parsed.FAULTLINE_REDIS_PERSISTENCE,
     inheritedEnv: { ...env },
   };
+}
+
+/** Every port a service listens on, with the variable that sets it: the ingestion service has two. */
+export function listenPortsOf(config: LocalStackConfig, name: ServiceName): { variable: string; port: number }[] {
+  const ports: { variable: string; port: number }[] = [{ variable: SERVICE_PORT_VARIABLES[name], port: config.servicePorts[name] }];
+  if (name === 'ingestion') ports.push({ variable: 'INGESTION_OTLP_PORT', port: config.ingestionOtlpPort });
+  return ports;
 }
 
 /** Progress lines for a person watching `up`/`down` or a test run's setup. */

@@ -7,7 +7,7 @@ import { stopProcess } from './process-supervisor';
 import { sleep } from './readiness';
 import { REDIS, startRedis } from './redis-server';
 import { startServices, stopService } from './services';
-import { LocalStackConfig, SERVICE_NAMES, label, StackLog } from './stack-config';
+import { LocalStackConfig, SERVICE_NAMES, label, listenPortsOf, StackLog } from './stack-config';
 import { StateDir } from './state-dir';
 import { ensureTopicsOnCluster } from './topics';
 
@@ -54,6 +54,8 @@ export async function startDependencies(config: LocalStackConfig, log: StackLog)
 
 export interface StackUrls extends DependencyEndpoints {
   ingestionUrl: string;
+  /** OTLP/HTTP base URL (SDKs append /v1/traces): OTEL_EXPORTER_OTLP_ENDPOINT. */
+  otlpUrl: string;
   graphqlUrl: string;
 }
 
@@ -85,6 +87,7 @@ export async function upStack(config: LocalStackConfig, log: StackLog): Promise<
   return {
     ...dependencies,
     ingestionUrl: `http://localhost:${config.servicePorts.ingestion}`,
+    otlpUrl: `http://localhost:${config.ingestionOtlpPort}`,
     graphqlUrl: `http://localhost:${config.servicePorts.gateway}/graphql`,
   };
 }
@@ -99,7 +102,7 @@ export async function downStack(config: LocalStackConfig, log: StackLog): Promis
     }),
   );
   await stopDependencies(config, log);
-  const servicePorts = SERVICE_NAMES.map((name) => config.servicePorts[name]);
+  const servicePorts = SERVICE_NAMES.flatMap((name) => listenPortsOf(config, name).map(({ port }) => port));
   await reportPortsStillOpen(servicePorts, log);
 }
 

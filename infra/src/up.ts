@@ -12,6 +12,7 @@ async function main(): Promise<void> {
       '',
       'Faultline is up.',
       `  Datadog trace intake  ${urls.ingestionUrl}   (point tracers at it: DD_TRACE_AGENT_URL=${urls.ingestionUrl})`,
+      `  OTLP/HTTP intake      ${urls.otlpUrl}   (point OpenTelemetry SDKs at it: OTEL_EXPORTER_OTLP_ENDPOINT=${urls.otlpUrl})`,
       `  GraphQL               ${urls.graphqlUrl}`,
       `  ClickHouse (HTTP)     ${urls.clickhouseUrl}   database ${config.clickhouseDatabase}`,
       `  Redis                 ${urls.redisUrl}`,

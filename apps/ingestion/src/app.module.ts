@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IngestionConfig } from '@faultline/config';
 import { createMetricsRegistry, HealthModule, type Logger } from '@faultline/observability';
+import { OTLP_LISTEN_OPTIONS, OtlpListener } from './otlp/otlp-listener';
 import { SpanPublishingModule } from './publishing/span-publishing.module';
 import { TraceIntakeModule } from './trace-intake/trace-intake.module';
 
@@ -13,9 +14,12 @@ export class AppModule {
         HealthModule.forRoot({ metrics: createMetricsRegistry('ingestion') }),
         TraceIntakeModule.forRoot({
           maxBodyBytes: config.INGESTION_MAX_BODY_BYTES,
+          otlpMaxConcurrentRequests: config.INGESTION_OTLP_MAX_CONCURRENT_REQUESTS,
           publishing: SpanPublishingModule.forKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger }),
         }),
       ],
+      // The OTLP/HTTP port, next to the Datadog one that main.ts listens on.
+      providers: [{ provide: OTLP_LISTEN_OPTIONS, useValue: { port: config.INGESTION_OTLP_PORT, host: config.HTTP_HOST } }, OtlpListener],
     };
   }
 }

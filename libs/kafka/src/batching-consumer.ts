@@ -142,20 +142,22 @@ export class BatchingConsumer<T> {
     this.flushChain = this.flushChain.then(() => this.flush());
   }
 
+  /** Writes what is buffered in batches of at most `batchSize`, each committed after its write. */
   private async flush(): Promise<void> {
-    if (this.fatalError || this.pending.size === 0) return;
-    const violation = this.guard.violation();
-    if (violation) return this.fail(new Error(`too many invalid messages on ${this.options.topic}: ${violation}`));
-    const batch = this.pending.take();
-    try {
-      await this.withRetry('write', async () => {
-        const outcome = batch.valid.length > 0 ? await this.handler(batch.valid) : undefined;
-        const rejected = [...batch.rejected, ...(outcome?.rejected ?? []).map(({ message, reason }) => toRejected(message, reason))];
-        await this.deadLetter(rejected);
-      });
-      await this.withRetry('commit', () => this.commit(batch.commitOffsets));
-    } catch (error) {
-      this.fail(error as Error);
+    while (!this.fatalError && this.pending.size > 0) {
+      const violation = this.guard.violation();
+      if (violation) return this.fail(new Error(`too many invalid messages on ${this.options.topic}: ${violation}`));
+      const batch = this.pending.take(this.options.batchSize);
+      try {
+        await this.withRetry('write', async () => {
+          const outcome = batch.valid.length > 0 ? await this.handler(batch.valid) : undefined;
+          const rejected = [...batch.rejected, ...(outcome?.rejected ?? []).map(({ message, reason }) => toRejected(message, reason))];
+          await this.deadLetter(rejected);
+        });
+        await this.withRetry('commit', () => this.commit(batch.commitOffsets));
+      } catch (error) {
+        return this.fail(error as Error);
+      }
     }
   }
 

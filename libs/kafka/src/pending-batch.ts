@@ -30,44 +30,40 @@ export interface TakenBatch<T> {
  * because both are done once the write (and the dead-letter produce) succeeded.
  */
 export class PendingBatch<T> {
-  private valid: ConsumedMessage<T>[] = [];
-  private rejected: RejectedMessage[] = [];
-  private lastOffsets = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  /** In arrival order, valid and rejected alike, so a partial take commits a prefix of each partition. */
+  private entries: ({ valid: ConsumedMessage<T> } | { rejected: RejectedMessage })[] = [];
 
   get size(): number {
-    return this.valid.length + this.rejected.length;
+    return this.entries.length;
   }
 
   addValid(message: ConsumedMessage<T>): void {
-    this.valid.push(message);
-    this.track(message.topic, message.partition, message.offset);
+    this.entries.push({ valid: message });
   }
 
   addRejected(message: RejectedMessage): void {
-    this.rejected.push(message);
-    this.track(message.topic, message.partition, message.offset);
+    this.entries.push({ rejected: message });
   }
 
-  take(): TakenBatch<T> {
-    const taken: TakenBatch<T> = {
-      valid: this.valid,
-      rejected: this.rejected,
-      commitOffsets: [...this.lastOffsets.values()].map(({ topic, partition, offset }) => ({
-        topic,
-        partition,
-        offset: (offset + 1n).toString(),
-      })),
+  /** The oldest `max` messages (all by default) and the offsets that commit exactly them. */
+  take(max = Number.POSITIVE_INFINITY): TakenBatch<T> {
+    const taken = this.entries.splice(0, max);
+    const valid: ConsumedMessage<T>[] = [];
+    const rejected: RejectedMessage[] = [];
+    const lastOffsets = new Map<string, { topic: string; partition: number; offset: bigint }>();
+    for (const entry of taken) {
+      const message = 'valid' in entry ? entry.valid : entry.rejected;
+      if ('valid' in entry) valid.push(entry.valid);
+      else rejected.push(entry.rejected);
+      const key = `${message.topic}\u0000${message.partition}`;
+      const offset = BigInt(message.offset);
+      const previous = lastOffsets.get(key);
+      if (!previous || offset > previous.offset) lastOffsets.set(key, { topic: message.topic, partition: message.partition, offset });
+    }
+    return {
+      valid,
+      rejected,
+      commitOffsets: [...lastOffsets.values()].map(({ topic, partition, offset }) => ({ topic, partition, offset: (offset + 1n).toString() })),
     };
-    this.valid = [];
-    this.rejected = [];
-    this.lastOffsets = new Map();
-    return taken;
-  }
-
-  private track(topic: string, partition: number, offset: string): void {
-    const key = `${topic}\u0000${partition}`;
-    const value = BigInt(offset);
-    const previous = this.lastOffsets.get(key);
-    if (!previous || value > previous.offset) this.lastOffsets.set(key, { topic, partition, offset: value });
   }
 }

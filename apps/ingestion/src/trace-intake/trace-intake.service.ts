@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DEFAULT_TENANT, type ErrorSpanMessage } from '@faultline/contracts';
-import { type DropReason, selectErrorSpans, toErrorSpanMessage } from '@faultline/domain';
-import { datadogSpanToSpan, decodeDatadogV04, type DatadogTrace } from '@faultline/intake';
+import { type DropReason, selectErrorSpansWithHistory, toErrorSpanMessage } from '@faultline/domain';
+import { datadogSpanToSpan, decodeDatadogV04, decodeDatadogV05, type DatadogTrace, UNNAMED_SERVICE } from '@faultline/intake';
 import { SpanPublisher } from '../publishing/span-publisher';
 import { IngestionMetrics } from './ingestion-metrics';
+import { RecentSpans } from './recent-spans';
 
 /** What the Datadog request said about its sender, besides the body (from `Datadog-*` headers). */
 export interface DatadogRequestInfo {
@@ -22,6 +23,8 @@ export interface IntakeOutcome {
 }
 
 const DATADOG_V04 = 'datadog-v0.4' as const;
+const DATADOG_V05 = 'datadog-v0.5' as const;
+type DatadogProtocol = typeof DATADOG_V04 | typeof DATADOG_V05;
 
 /**
  * decode -> select -> build messages -> publish, for one request. Throws IntakeError for a body that
@@ -32,28 +35,42 @@ export class TraceIntakeService {
   constructor(
     private readonly publisher: SpanPublisher,
     private readonly metrics: IngestionMetrics,
+    /** Split traces (see RecentSpans): shared with the OTLP intake in the app. */
+    @Optional() private readonly recentSpans: RecentSpans = new RecentSpans(),
   ) {
     metrics.initialise(DATADOG_V04);
+    metrics.initialise(DATADOG_V05);
   }
 
   async ingestDatadogV04(body: Buffer, request: DatadogRequestInfo): Promise<IntakeOutcome> {
-    const traces = decodeDatadogV04(body, request.contentType);
-    const { messages, dropped } = buildErrorSpanMessages(traces, request);
+    return this.ingestDatadog(DATADOG_V04, decodeDatadogV04(body, request.contentType), request);
+  }
+
+  /** v0.5 differs from v0.4 only on the wire: the decoded traces take the same path. */
+  async ingestDatadogV05(body: Buffer, request: DatadogRequestInfo): Promise<IntakeOutcome> {
+    return this.ingestDatadog(DATADOG_V05, decodeDatadogV05(body, request.contentType), request);
+  }
+
+  private async ingestDatadog(protocol: DatadogProtocol, traces: DatadogTrace[], request: DatadogRequestInfo): Promise<IntakeOutcome> {
+    const { messages, dropped } = buildErrorSpanMessages(traces, protocol, request, this.recentSpans);
+    for (const trace of traces) {
+      for (const span of trace) this.recentSpans.rememberService(span.trace_id.toString(), span.span_id.toString(), span.service || UNNAMED_SERVICE);
+    }
     await this.publisher.publish(messages);
     // Counted after publishing, so `kept` means "in Kafka".
-    this.metrics.recordKept(DATADOG_V04, messages.length);
-    this.metrics.recordDropped(DATADOG_V04, dropped);
+    this.metrics.recordKept(protocol, messages.length);
+    this.metrics.recordDropped(protocol, dropped);
     return { kept: messages.length, dropped };
   }
 }
 
-function buildErrorSpanMessages(traces: DatadogTrace[], request: DatadogRequestInfo): { messages: ErrorSpanMessage[]; dropped: Partial<Record<DropReason, number>> } {
+function buildErrorSpanMessages(traces: DatadogTrace[], protocol: DatadogProtocol, request: DatadogRequestInfo, recentSpans: RecentSpans): { messages: ErrorSpanMessage[]; dropped: Partial<Record<DropReason, number>> } {
   const messages: ErrorSpanMessage[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};
   const context = {
     tenant: DEFAULT_TENANT,
     receivedAt: request.receivedAt,
-    protocol: DATADOG_V04,
+    protocol,
     containerId: request.containerId,
     language: request.language,
     languageVersion: request.languageVersion,
@@ -65,7 +82,7 @@ function buildErrorSpanMessages(traces: DatadogTrace[], request: DatadogRequestI
       if (trace.length > 0) dropped.not_error = (dropped.not_error ?? 0) + trace.length;
       continue;
     }
-    const selection = selectErrorSpans(trace.map(datadogSpanToSpan));
+    const selection = selectErrorSpansWithHistory(trace.map(datadogSpanToSpan), (traceId, spanId) => recentSpans.serviceOf(traceId, spanId));
     for (const span of selection.kept) messages.push(toErrorSpanMessage(span, context));
     for (const [reason, count] of Object.entries(selection.dropped) as Array<[DropReason, number]>) {
       dropped[reason] = (dropped[reason] ?? 0) + count;

@@ -4,6 +4,7 @@
  * ports, so a developer's running stack is left alone. Starts from empty state every run: e2e
  * assertions count exact occurrences. Exposes to the specs:
  *   FAULTLINE_INGESTION_URL  base URL of the Datadog trace intake (DD_TRACE_AGENT_URL for tracers)
+ *   FAULTLINE_OTLP_URL       base URL of the OTLP/HTTP intake (OTEL_EXPORTER_OTLP_ENDPOINT for OTel SDKs)
  *   FAULTLINE_GATEWAY_URL    base URL of the gateway; FAULTLINE_GRAPHQL_URL is its /graphql endpoint
  *   REDIS_URL, CLICKHOUSE_URL, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, KAFKA_BROKERS
  * Runs the compiled CLIs, so it needs dist/ (`npm test` builds first). No @faultline/* imports here:
@@ -16,13 +17,14 @@ import * as path from 'node:path';
 const repoRoot = path.resolve(__dirname, '../../../..');
 const home = path.join(repoRoot, '.faultline', 'e2e');
 
-/** Ports apart from the dev stack's defaults (8126, 4000, 8127, 8128, 16379, 18123, 19000). */
+/** Ports apart from the dev stack's defaults (8126, 4318, 4000, 8127, 8128, 16379, 18123, 19000). */
 export function e2eStackEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     FAULTLINE_HOME: home,
     FAULTLINE_REDIS_PERSISTENCE: 'false',
     INGESTION_PORT: '28126',
+    INGESTION_OTLP_PORT: '24318',
     GATEWAY_PORT: '24000',
     FINGERPRINTER_PORT: '28127',
     AGGREGATOR_PORT: '28128',
@@ -65,6 +67,7 @@ export default async function e2eGlobalSetup(): Promise<void> {
   const kafkaBrokers = env.KAFKA_BROKERS || fs.readFileSync(path.join(home, 'kafka.bootstrap'), 'utf8').trim();
   Object.assign(process.env, {
     FAULTLINE_INGESTION_URL: `http://127.0.0.1:${env.INGESTION_PORT}`,
+    FAULTLINE_OTLP_URL: `http://127.0.0.1:${env.INGESTION_OTLP_PORT}`,
     FAULTLINE_GATEWAY_URL: `http://127.0.0.1:${env.GATEWAY_PORT}`,
     FAULTLINE_GRAPHQL_URL: `http://127.0.0.1:${env.GATEWAY_PORT}/graphql`,
     REDIS_URL: `redis://127.0.0.1:${env.FAULTLINE_REDIS_PORT}`,

@@ -1,3 +1,5 @@
 export * from './span';
 export * from './select-error-spans';
 export * from './to-error-span-message';
+export * from './otel-span';
+export * from './select-otel-error-spans';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectErrorSpans } from './select-error-spans';
+import { selectErrorSpans, selectErrorSpansWithHistory } from './select-error-spans';
 import type { Span } from './span';
 
 /** One failing request captured from dd-trace 5.132 (u64 values as decimal strings); owned by libs/intake. */
@@ -60,6 +60,14 @@ describe('selectErrorSpans', () => {
 
     expect(kept).toEqual([entry]);
     expect(dropped).toEqual({ not_service_entry: 1 });
+  });
+
+  it('does not keep a span whose parent, flushed in an earlier payload, is known to be of the same service', () => {
+    const child = span({ spanId: '12', parentId: '11', name: 'router.middleware' });
+    const knownServiceOf = (traceId: string, spanId: string) => (traceId === child.traceId && spanId === '11' ? 'checkout' : undefined);
+
+    expect(selectErrorSpansWithHistory([child], knownServiceOf)).toEqual({ kept: [], dropped: { not_service_entry: 1 } });
+    expect(selectErrorSpansWithHistory([child], () => 'gateway').kept).toEqual([child]);
   });
 
   it('keeps a span whose parent in the payload belongs to another service', () => {

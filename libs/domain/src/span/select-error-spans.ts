@@ -7,8 +7,13 @@ export const DROP_REASONS = [
   'missing_error_type',
   'missing_error_message',
   'missing_error_stack',
+  /** OTLP: another copy of an exception already kept for the same trace and service. */
+  'duplicate_exception',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
+
+/** The service of a span seen in a recent earlier payload, when still remembered. */
+export type KnownServiceOf = (traceId: string, spanId: string) => string | undefined;
 
 export interface ErrorSpanSelection {
   kept: Span[];
@@ -21,11 +26,17 @@ export interface ErrorSpanSelection {
  * the exception travelled through (`router.middleware`), so without the service-entry rule one
  * failing request would count several times.
  *
- * `trace` is one trace chunk as it arrived in a payload. A span whose parent was flushed in another
- * payload (partial flush) looks like an entry here; the tracer only flushes partially for very long
- * traces, and the deterministic occurrence id downstream keeps resends from double counting.
+ * `trace` is one trace chunk as it arrived in a payload. A span whose parent is not in the chunk
+ * (partial flush, or a remote parent) is an entry unless `knownServiceOf` (what ingestion remembers
+ * of recent payloads) says the parent is of the same service. dd-trace flushes partially only for
+ * very long traces, and the deterministic occurrence id downstream keeps resends from double counting.
  */
 export function selectErrorSpans(trace: Span[]): ErrorSpanSelection {
+  return selectErrorSpansWithHistory(trace, undefined);
+}
+
+/** `selectErrorSpans` for a chunk that may be part of a trace split across payloads. */
+export function selectErrorSpansWithHistory(trace: Span[], knownServiceOf: KnownServiceOf | undefined): ErrorSpanSelection {
   const kept: Span[] = [];
   const dropped: Partial<Record<DropReason, number>> = {};
   let serviceBySpanId: Map<string, string> | undefined;
@@ -37,7 +48,7 @@ export function selectErrorSpans(trace: Span[]): ErrorSpanSelection {
     } else {
       // Built lazily: most traces carry no error at all.
       serviceBySpanId ??= indexServiceBySpanId(trace);
-      reason = isServiceEntry(span, serviceBySpanId) ? missingErrorTag(span) : 'not_service_entry';
+      reason = isServiceEntry(span, serviceBySpanId, knownServiceOf) ? missingErrorTag(span) : 'not_service_entry';
     }
     if (reason === undefined) kept.push(span);
     else dropped[reason] = (dropped[reason] ?? 0) + 1;
@@ -50,10 +61,10 @@ export function selectErrorSpans(trace: Span[]): ErrorSpanSelection {
  * read from `metrics['_dd.top_level']`, because dd-trace omits that metric when the request arrived
  * with distributed-tracing headers (the entry span then has a parent in another process).
  */
-export function isServiceEntry(span: Span, serviceBySpanId: ReadonlyMap<string, string>): boolean {
+export function isServiceEntry(span: Span, serviceBySpanId: ReadonlyMap<string, string>, knownServiceOf?: KnownServiceOf): boolean {
   if (span.metrics['_dd.top_level'] === 1) return true;
   if (span.parentId === NO_PARENT_ID) return true;
-  const parentService = serviceBySpanId.get(span.parentId);
+  const parentService = serviceBySpanId.get(span.parentId) ?? knownServiceOf?.(span.traceId, span.parentId);
   return parentService === undefined || parentService !== span.service;
 }
 

@@ -1,0 +1,371 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClickHouseClient, IssueRepository, OccurrenceRepository, toOccurrenceRow } from '@faultline/clickhouse';
+import type { ErrorSpanMessage, IssueRecord, OccurrenceMessage } from '@faultline/contracts';
+import { issueIdFor, toOccurrence } from '@faultline/domain';
+import { createRedisClient, IssueStateStore } from '@faultline/redis';
+import { RecordOccurrencesUseCase } from './record-occurrences.use-case';
+
+/*
+ * The aggregator's write path on the run's real ClickHouse (18.16 locally, migrations applied) and
+ * Redis. Occurrences are what the fingerprinter would produce (`toOccurrence`) from error spans with
+ * real stack traces; each test has its own tenant, which leads every key in both stores.
+ */
+
+// The integration project's `testTimeout` in jest.config.js does not apply (jest-circus reads only the
+// global one); these tests take well under a second each.
+jest.setTimeout(30_000);
+
+/** Set by the integration project's global setup (libs/testing); a missing one fails the suite. */
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run integration specs through the jest "integration" project`);
+  return value;
+}
+
+const database = requireEnv('CLICKHOUSE_DATABASE');
+const clickhouse = createClickHouseClient({
+  url: requireEnv('CLICKHOUSE_URL'),
+  username: process.env['CLICKHOUSE_USER'] ?? 'default',
+  password: process.env['CLICKHOUSE_PASSWORD'] ?? '',
+  database,
+});
+const redis = createRedisClient(requireEnv('REDIS_URL'));
+const occurrenceRepository = new OccurrenceRepository(clickhouse, database);
+const issueRepository = new IssueRepository(clickhouse, database);
+const issueState = new IssueStateStore(redis);
+const useCase = new RecordOccurrencesUseCase(occurrenceRepository, issueState, issueRepository, 48);
+
+afterAll(async () => {
+  await clickhouse.close();
+  await redis.quit();
+});
+
+const FIXTURES = join(__dirname, '../../../../libs/domain/src/grouping/__fixtures__');
+const stackFixture = (relativePath: string) => readFileSync(join(FIXTURES, relativePath), 'utf8').trimEnd();
+
+/** The exception line of a stack: `Type: message` (the last one for Python's chained tracebacks). */
+function errorOf(stack: string): { type: string; message: string } {
+  const lines = stack.split('\n');
+  const line = stack.startsWith('Traceback') ? lines[lines.length - 1] : lines[0];
+  const colon = line.indexOf(': ');
+  return { type: line.slice(0, colon), message: line.slice(colon + 2) };
+}
+
+// Two bugs, each thrown from two releases (other directories, moved lines, other order ids).
+const PAYMENT_DECLINED = { '1.2.3': stackFixture('node/payment-declined-release-1.2.3.txt'), '1.2.4': stackFixture('node/payment-declined-release-1.2.4.txt') };
+const ORDER_NOT_FOUND = { '4.1.0': stackFixture('python/order-not-found-app-v41.txt'), '4.2.0': stackFixture('python/order-not-found-app-v42.txt') };
+
+// 2024-11-25T00:00:00Z, an hour boundary.
+const T0 = 1_732_492_800_000;
+
+let tenantCounter = 0;
+function uniqueTenant(): string {
+  return `agg-it-${process.pid}-${Date.now().toString(36)}-${tenantCounter++}`;
+}
+
+interface SpanSpec {
+  /** Distinguishes the span within its trace; ids are unsigned 64-bit, above 2^53 on purpose. */
+  seq: number;
+  /** Seconds after T0 (the span start). */
+  at: number;
+  version: string;
+  env: string;
+  stack: string;
+}
+
+/** An `error-span/v1` message as ingestion publishes it for a dd-trace entry span, then fingerprinted. */
+function occurrence(tenant: string, service: string, spec: SpanSpec): OccurrenceMessage {
+  const error = errorOf(spec.stack);
+  const startMs = T0 + spec.at * 1000;
+  const span: ErrorSpanMessage = {
+    schema: 'error-span/v1',
+    tenant,
+    receivedAt: startMs + 850,
+    protocol: 'datadog-v0.4',
+    traceId: (12_297_829_382_473_034_410n + BigInt(spec.seq)).toString(),
+    spanId: (9_223_372_036_854_775_907n + BigInt(spec.seq)).toString(),
+    parentId: '0',
+    service,
+    name: 'express.request',
+    resource: 'GET /checkout/:orderId',
+    startNs: (BigInt(startMs) * 1_000_000n + 272_004n).toString(),
+    durationNs: 997_070,
+    error: { type: error.type, message: error.message, stack: spec.stack },
+    env: spec.env,
+    version: spec.version,
+    host: 'ip-10-0-3-17',
+    container: '3f4e1c9a2b7d',
+    tags: { env: spec.env, version: spec.version, 'http.route': '/checkout/:orderId', 'http.status_code': '500' },
+  };
+  return toOccurrence(span);
+}
+
+/**
+ * One batch as the aggregator would consume it: two bugs interleaved, timestamps out of order.
+ * Payment declined: earliest at +5 s (1.2.3, staging), latest at +3700 s (1.2.4, production).
+ * Order not found: earliest at +60 s (4.1.0), latest at +200 s (4.2.0).
+ */
+function scenario(tenant: string, service: string) {
+  const spans = {
+    a1: { seq: 1, at: 300, version: '1.2.4', env: 'production', stack: PAYMENT_DECLINED['1.2.4'] },
+    b1: { seq: 2, at: 200, version: '4.2.0', env: 'production', stack: ORDER_NOT_FOUND['4.2.0'] },
+    a2: { seq: 3, at: 10, version: '1.2.3', env: 'production', stack: PAYMENT_DECLINED['1.2.3'] },
+    a3: { seq: 4, at: 3700, version: '1.2.4', env: 'production', stack: PAYMENT_DECLINED['1.2.4'] },
+    b2: { seq: 5, at: 60, version: '4.1.0', env: 'production', stack: ORDER_NOT_FOUND['4.1.0'] },
+    a4: { seq: 6, at: 120, version: '1.2.3', env: 'production', stack: PAYMENT_DECLINED['1.2.3'] },
+    b3: { seq: 7, at: 100, version: '4.1.0', env: 'production', stack: ORDER_NOT_FOUND['4.1.0'] },
+    a5: { seq: 8, at: 5, version: '1.2.3', env: 'staging', stack: PAYMENT_DECLINED['1.2.3'] },
+  } satisfies Record<string, SpanSpec>;
+  const messages = Object.fromEntries(Object.entries(spans).map(([name, spec]) => [name, occurrence(tenant, service, spec)])) as Record<
+    keyof typeof spans,
+    OccurrenceMessage
+  >;
+  const paymentIssueId = issueIdFor(tenant, service, messages.a1.fingerprint);
+  const orderIssueId = issueIdFor(tenant, service, messages.b1.fingerprint);
+  return { messages, paymentIssueId, orderIssueId };
+}
+
+async function allIssues(tenant: string): Promise<IssueRecord[]> {
+  const page = await issueRepository.list(tenant, {}, { first: 25 });
+  expect(page.totalCount).toBe(page.records.length);
+  return page.records;
+}
+
+/** Occurrence ids of an issue as the explorer reads them, newest first, plus the distinct total. */
+async function occurrenceIds(tenant: string, issueId: string): Promise<{ totalCount: number; ids: string[] }> {
+  const page = await occurrenceRepository.listByIssue(tenant, issueId, { first: 25 });
+  expect(page.hasNextPage).toBe(false);
+  return { totalCount: page.totalCount, ids: page.rows.map((row) => row.occurrenceId) };
+}
+
+const ids = (...messages: OccurrenceMessage[]) => messages.map((message) => message.occurrenceId);
+
+describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
+  it('groups real stacks from two releases into one issue per bug, whatever the release directory or order id', () => {
+    const { messages } = scenario('grouping-check', 'checkout');
+    expect(new Set([messages.a1, messages.a2, messages.a3, messages.a4, messages.a5].map((message) => message.fingerprint)).size).toBe(1);
+    expect(new Set([messages.b1, messages.b2, messages.b3].map((message) => message.fingerprint)).size).toBe(1);
+    expect(messages.a1.fingerprint).not.toBe(messages.b1.fingerprint);
+  });
+
+  it('turns a batch of occurrences of two bugs into two issues with exact counts, first/last seen and version, and envs', async () => {
+    const tenant = uniqueTenant();
+    const { messages, paymentIssueId, orderIssueId } = scenario(tenant, 'checkout');
+    const { a1, a2, a3, a4, a5, b1, b2, b3 } = messages;
+
+    const startedAtUs = Date.now() * 1000;
+    const returned = await useCase.execute([a1, b1, a2, a3, b2, a4, b3, a5]);
+
+    // Revisions are Redis server time in microseconds (same clock as this machine's).
+    const [{ revision: paymentRevision }, { revision: orderRevision }] = returned;
+    for (const revision of [paymentRevision, orderRevision]) {
+      expect(revision).toBeGreaterThanOrEqual(startedAtUs - 1_000_000);
+      expect(revision).toBeLessThanOrEqual(Date.now() * 1000 + 1_000_000);
+    }
+    const payment: IssueRecord = {
+      tenant,
+      issueId: paymentIssueId,
+      fingerprint: a1.fingerprint,
+      fingerprintVersion: a1.fingerprintVersion,
+      service: 'checkout',
+      // The issue is created from its earliest occurrence in the batch.
+      env: 'staging',
+      envs: ['production', 'staging'],
+      errorType: 'PaymentDeclinedError',
+      errorMessage: a5.errorMessage,
+      messageTemplate: a5.messageTemplate,
+      culprit: a5.culprit,
+      status: 'FOR_REVIEW',
+      count: 5,
+      firstSeenMs: T0 + 5_000,
+      lastSeenMs: T0 + 3_700_000,
+      firstVersion: '1.2.3',
+      lastVersion: '1.2.4',
+      revision: paymentRevision,
+    };
+    const order: IssueRecord = {
+      tenant,
+      issueId: orderIssueId,
+      fingerprint: b1.fingerprint,
+      fingerprintVersion: b1.fingerprintVersion,
+      service: 'checkout',
+      env: 'production',
+      envs: ['production'],
+      errorType: 'OrderNotFound',
+      errorMessage: b2.errorMessage,
+      messageTemplate: b2.messageTemplate,
+      culprit: b2.culprit,
+      status: 'FOR_REVIEW',
+      count: 3,
+      firstSeenMs: T0 + 60_000,
+      lastSeenMs: T0 + 200_000,
+      firstVersion: '4.1.0',
+      lastVersion: '4.2.0',
+      revision: orderRevision,
+    };
+    expect(payment.errorMessage).toBe('Payment declined for order ORD-2024-00042: amount 1234.5 EUR exceeds limit');
+    expect(order.errorMessage).toBe('order ord_13bb90 not found');
+    expect(returned).toEqual([payment, order]);
+
+    // The ClickHouse projection and the authoritative Redis state agree.
+    expect(await issueRepository.findById(tenant, paymentIssueId)).toEqual(payment);
+    expect(await issueState.findIssue(tenant, paymentIssueId)).toEqual(payment);
+    expect(await issueState.findIssue(tenant, orderIssueId)).toEqual(order);
+    expect(await allIssues(tenant)).toEqual([payment, order]); // last seen first
+
+    // Each occurrence is stored once under its issue, newest first, as the fingerprinter made it.
+    expect(await occurrenceIds(tenant, paymentIssueId)).toEqual({ totalCount: 5, ids: ids(a3, a1, a4, a2, a5) });
+    expect(await occurrenceIds(tenant, orderIssueId)).toEqual({ totalCount: 3, ids: ids(b1, b3, b2) });
+    const [newest] = (await occurrenceRepository.listByIssue(tenant, paymentIssueId, { first: 1 })).rows;
+    expect(newest).toEqual({
+      tenant,
+      issueId: paymentIssueId,
+      occurrenceId: a3.occurrenceId,
+      fingerprint: a3.fingerprint,
+      fingerprintVersion: a3.fingerprintVersion,
+      timestampMs: a3.timestampMs,
+      receivedAtMs: a3.receivedAt,
+      service: 'checkout',
+      env: 'production',
+      version: '1.2.4',
+      host: 'ip-10-0-3-17',
+      container: '3f4e1c9a2b7d',
+      resource: 'GET /checkout/:orderId',
+      traceId: a3.traceId,
+      spanId: a3.spanId,
+      errorType: 'PaymentDeclinedError',
+      errorMessage: 'Payment declined for order ord_13bb90: amount 1999.99 EUR exceeds limit',
+      messageTemplate: a3.messageTemplate,
+      stack: PAYMENT_DECLINED['1.2.4'],
+      frames: a3.frames,
+      culprit: a3.culprit,
+      tags: a3.tags,
+    });
+    expect(newest.traceId).toBe('12297829382473034414'); // 64-bit ids survive as decimal text
+  });
+
+  it('changes nothing when the same batch is delivered again', async () => {
+    const tenant = uniqueTenant();
+    const { messages, paymentIssueId, orderIssueId } = scenario(tenant, 'checkout');
+    const batch = Object.values(messages);
+
+    const first = await useCase.execute(batch);
+    const issuesBefore = await allIssues(tenant);
+    const paymentOccurrencesBefore = await occurrenceRepository.listByIssue(tenant, paymentIssueId, { first: 25 });
+
+    const again = await useCase.execute(batch);
+
+    // Same state, same revision: a redelivery is not a change.
+    expect(again).toEqual(first);
+    expect(again.map((record) => record.count)).toEqual([5, 3]);
+    expect(await allIssues(tenant)).toEqual(issuesBefore);
+    expect(await occurrenceRepository.listByIssue(tenant, paymentIssueId, { first: 25 })).toEqual(paymentOccurrencesBefore);
+    expect((await occurrenceIds(tenant, paymentIssueId)).totalCount).toBe(5);
+    expect((await occurrenceIds(tenant, orderIssueId)).totalCount).toBe(3);
+    expect(await issueState.findIssue(tenant, paymentIssueId)).toEqual(first[0]);
+  });
+
+  it('completes the projection on redelivery after a crash between the Redis write and the ClickHouse issue write', async () => {
+    const tenant = uniqueTenant();
+    const { messages, paymentIssueId, orderIssueId } = scenario(tenant, 'checkout');
+    const batch = Object.values(messages);
+    const issueIdOf = (message: OccurrenceMessage) => issueIdFor(message.tenant, message.service, message.fingerprint);
+
+    // The first delivery got through steps 1 and 2, then the process died: no offset commit, no projection.
+    await occurrenceRepository.insert(batch.map((message) => toOccurrenceRow(message, issueIdOf(message))));
+    const counted = await issueState.recordOccurrences(
+      batch.map((message) => ({ ...message, issueId: issueIdOf(message) })),
+      48,
+    );
+    expect(counted.map((record) => record.count)).toEqual([5, 3]);
+    expect(await issueRepository.findById(tenant, paymentIssueId)).toBeNull();
+
+    const redelivered = await useCase.execute(batch);
+
+    expect(redelivered).toEqual(counted);
+    expect(await issueRepository.findByIds(tenant, [paymentIssueId, orderIssueId])).toEqual(expect.arrayContaining(counted));
+    expect((await occurrenceIds(tenant, paymentIssueId)).totalCount).toBe(5);
+  });
+
+  it('counts only the new occurrences of a batch that overlaps an earlier one', async () => {
+    const tenant = uniqueTenant();
+    const { messages, paymentIssueId, orderIssueId } = scenario(tenant, 'checkout');
+    const { a1, a2, a3, a4, a5, b1, b2, b3 } = messages;
+
+    const firstBatch = await useCase.execute([a1, a2, a3, b1]);
+    const [paymentBefore, orderBefore] = firstBatch;
+    expect(firstBatch.map((record) => [record.issueId, record.count, record.firstVersion, record.lastVersion])).toEqual([
+      [paymentIssueId, 3, '1.2.3', '1.2.4'],
+      [orderIssueId, 1, '4.2.0', '4.2.0'],
+    ]);
+
+    // Redelivers a3 and b1 next to new occurrences, including ones older than anything seen so far.
+    const secondBatch = await useCase.execute([b2, a3, a4, b1, a5, b3]);
+
+    const expectedPayment = {
+      count: 5,
+      firstSeenMs: T0 + 5_000,
+      firstVersion: '1.2.3',
+      lastSeenMs: T0 + 3_700_000,
+      lastVersion: '1.2.4',
+      envs: ['production', 'staging'],
+    };
+    const expectedOrder = { count: 3, firstSeenMs: T0 + 60_000, firstVersion: '4.1.0', lastSeenMs: T0 + 200_000, lastVersion: '4.2.0', envs: ['production'] };
+    expect(secondBatch).toEqual([expect.objectContaining(expectedOrder), expect.objectContaining(expectedPayment)]);
+    // Both changed, so both got a newer revision: the projection's argMax picks these rows.
+    const [orderAfter, paymentAfter] = secondBatch;
+    expect(paymentAfter.revision).toBeGreaterThan(paymentBefore.revision);
+    expect(orderAfter.revision).toBeGreaterThan(orderBefore.revision);
+
+    const [paymentIssue, orderIssue] = await allIssues(tenant);
+    expect(paymentIssue).toEqual(paymentAfter);
+    expect(orderIssue).toEqual(orderAfter);
+    expect(paymentIssue).toMatchObject({ issueId: paymentIssueId, ...expectedPayment });
+    expect(orderIssue).toMatchObject({ issueId: orderIssueId, ...expectedOrder });
+    expect(await occurrenceIds(tenant, paymentIssueId)).toEqual({ totalCount: 5, ids: ids(a3, a1, a4, a2, a5) });
+    expect(await occurrenceIds(tenant, orderIssueId)).toEqual({ totalCount: 3, ids: ids(b1, b3, b2) });
+  });
+
+  it('lists, filters and pages issues and occurrences as they were recorded', async () => {
+    const tenant = uniqueTenant();
+    const checkout = scenario(tenant, 'checkout');
+    const billing = scenario(tenant, 'billing'); // the same bugs in another service are other issues
+    await useCase.execute(Object.values(checkout.messages));
+    await useCase.execute([billing.messages.b2]);
+
+    const all = await issueRepository.list(tenant, {}, { first: 25 });
+    expect(all.totalCount).toBe(3);
+    expect(all.records.map((record) => [record.service, record.errorType, record.count])).toEqual([
+      ['checkout', 'PaymentDeclinedError', 5],
+      ['checkout', 'OrderNotFound', 3],
+      ['billing', 'OrderNotFound', 1],
+    ]);
+
+    const byService = await issueRepository.list(tenant, { service: 'billing' }, { first: 25 });
+    expect(byService.records.map((record) => record.issueId)).toEqual([issueIdFor(tenant, 'billing', billing.messages.b2.fingerprint)]);
+    const staging = await issueRepository.list(tenant, { env: 'staging' }, { first: 25 });
+    expect(staging.records.map((record) => record.issueId)).toEqual([checkout.paymentIssueId]);
+    const search = await issueRepository.list(tenant, { search: 'orderNOTfound' }, { first: 25 });
+    expect(search.totalCount).toBe(2);
+    expect(await issueRepository.list(tenant, { statuses: ['RESOLVED'] }, { first: 25 })).toMatchObject({ totalCount: 0, records: [] });
+
+    // Keyset pages: last seen first, no issue twice, none left out.
+    const firstPage = await issueRepository.list(tenant, {}, { first: 2 });
+    expect(firstPage).toMatchObject({ totalCount: 3, hasNextPage: true });
+    const secondPage = await issueRepository.list(tenant, {}, { first: 2, after: firstPage.endCursor });
+    expect(secondPage).toMatchObject({ totalCount: 3, hasNextPage: false });
+    expect([...firstPage.records, ...secondPage.records]).toEqual(all.records);
+
+    const { a1, a2, a3, a4, a5 } = checkout.messages;
+    const occurrencesFirst = await occurrenceRepository.listByIssue(tenant, checkout.paymentIssueId, { first: 3 });
+    expect(occurrencesFirst).toMatchObject({ totalCount: 5, hasNextPage: true });
+    const occurrencesRest = await occurrenceRepository.listByIssue(tenant, checkout.paymentIssueId, { first: 3, after: occurrencesFirst.endCursor });
+    expect(occurrencesRest).toMatchObject({ totalCount: 5, hasNextPage: false });
+    expect([...occurrencesFirst.rows, ...occurrencesRest.rows].map((row) => row.occurrenceId)).toEqual(ids(a3, a1, a4, a2, a5));
+
+    // Another tenant sees none of it.
+    expect((await issueRepository.list(uniqueTenant(), {}, { first: 25 })).totalCount).toBe(0);
+    expect((await occurrenceRepository.listByIssue(uniqueTenant(), checkout.paymentIssueId, { first: 25 })).totalCount).toBe(0);
+  });
+});
