@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { ingestionCounter } from './support/ingestion-metrics';
-import { RunningApp, startDdExpressApp } from './support/instrumented-app';
+import { startDdExpressApp } from './support/instrumented-app';
+import { driveShop, EXPECTED_STATUSES, FAILING_REQUESTS, FAILURES } from './support/shop-driver';
 import { issueOfType, type ServiceIssues, settledIssuesOf, totalCount } from './support/issues';
 
 const ingestionUrl = process.env.FAULTLINE_INGESTION_URL as string;
 
-/** Failing requests per bug that `driveShop` makes; the same in both runs. */
-const FAILURES = { TypeError: 3, PaymentDeclinedError: 3, RangeError: 2 } as const;
-const FAILING_REQUESTS = FAILURES.TypeError + FAILURES.PaymentDeclinedError + FAILURES.RangeError;
 
 /** An incoming Datadog trace context, as an upstream service traced by dd-trace would send it. */
 interface IncomingTrace {
@@ -20,27 +18,6 @@ function randomDatadogId(): string {
   return ((BigInt(`0x${randomBytes(8).toString('hex')}`) & 0x7fff_ffff_ffff_ffffn) | 1n).toString();
 }
 
-/**
- * The three bugs of the shop, each failing a known number of times, plus a request that succeeds.
- * One payment request continues `incoming`, so its entry span has a parent that is not in the payload.
- */
-async function driveShop(app: RunningApp, incoming: IncomingTrace): Promise<number[]> {
-  const get = (route: string, headers: Record<string, string> = {}) => fetch(`${app.url}${route}`, { headers }).then((response) => response.status);
-  const statuses: number[] = [];
-  for (let i = 0; i < FAILURES.TypeError; i++) statuses.push(await get(`/invoice/${i}`));
-  statuses.push(await get('/payment/ORD-2024-00042'));
-  statuses.push(await get('/payment/ord_13bb90?amount=9.99'));
-  statuses.push(
-    await get('/payment/ORD-88?amount=42.00', {
-      'x-datadog-trace-id': incoming.traceId,
-      'x-datadog-parent-id': incoming.parentId,
-      'x-datadog-sampling-priority': '1',
-    }),
-  );
-  for (let i = 0; i < FAILURES.RangeError; i++) statuses.push(await get('/inventory'));
-  statuses.push(await get('/ok'));
-  return statuses;
-}
 
 /** Kept error spans per Datadog protocol, from the ingestion service's own counters. */
 async function keptSpans(): Promise<{ v04: number; v05: number }> {
@@ -60,7 +37,11 @@ async function runShop(service: string, env: Record<string, string>): Promise<Sh
   const incoming = { traceId: randomDatadogId(), parentId: randomDatadogId() };
   const app = await startDdExpressApp(ingestionUrl, service, env);
   try {
-    const statuses = await driveShop(app, incoming);
+    const statuses = await driveShop(app, {
+      'x-datadog-trace-id': incoming.traceId,
+      'x-datadog-parent-id': incoming.parentId,
+      'x-datadog-sampling-priority': '1',
+    });
     const issues = await settledIssuesOf(service, (found) => totalCount(found) >= FAILING_REQUESTS && found.nodes.length >= 3);
     return { service, incoming, statuses, issues };
   } finally {
@@ -86,9 +67,8 @@ describe('a dd-trace service reporting over the trace-agent v0.5 API', () => {
   }, 120_000);
 
   it('answers the requests as the app does: 8 failures and one success', () => {
-    const expected = [...Array<number>(FAILING_REQUESTS).fill(500), 200];
-    expect(v05.statuses).toEqual(expected);
-    expect(v04.statuses).toEqual(expected);
+    expect(v05.statuses).toEqual(EXPECTED_STATUSES);
+    expect(v04.statuses).toEqual(EXPECTED_STATUSES);
   });
 
   it('really receives the traces on /v0.5/traces: one kept error span per failing request, none over v0.4', () => {

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ingestionCounter } from './support/ingestion-metrics';
-import { type RunningApp, startInstrumentedApp } from './support/instrumented-app';
+import { startInstrumentedApp } from './support/instrumented-app';
+import { driveShop, EXPECTED_STATUSES, FAILING_REQUESTS, FAILURES } from './support/shop-driver';
 import { issueOfType, type ServiceIssues, settledIssuesOf, totalCount } from './support/issues';
 
 const otlpUrl = process.env.FAULTLINE_OTLP_URL as string;
 const ingestionUrl = process.env.FAULTLINE_INGESTION_URL as string;
 
-/** Failing requests per bug that `driveShop` makes; the same in every run. */
-const FAILURES = { TypeError: 3, PaymentDeclinedError: 3, RangeError: 2 } as const;
-const FAILING_REQUESTS = FAILURES.TypeError + FAILURES.PaymentDeclinedError + FAILURES.RangeError;
 const EXPORTERS = ['json', 'proto', 'proto-gzip'] as const;
 type Exporter = (typeof EXPORTERS)[number];
 
@@ -23,24 +21,6 @@ function incomingTrace(): IncomingTrace {
   return { traceId: BigInt(`0x${traceIdHex}`).toString(), traceparent: `00-${traceIdHex}-${randomBytes(8).toString('hex')}-01` };
 }
 
-/**
- * The three bugs of the shop, each failing a known number of times, plus requests that make no issue:
- * an error on a child span the handler recovers from, 500s without an exception, a success. One
- * payment request continues `incoming`, so its SERVER span has a parent that is not in any payload.
- */
-async function driveShop(app: RunningApp, incoming: IncomingTrace): Promise<number[]> {
-  const get = (route: string, headers: Record<string, string> = {}) => fetch(`${app.url}${route}`, { headers }).then((response) => response.status);
-  const statuses: number[] = [];
-  for (let i = 0; i < FAILURES.TypeError; i++) statuses.push(await get(`/invoice/${i}`));
-  statuses.push(await get('/payment/ORD-2024-00042'));
-  statuses.push(await get('/payment/ord_13bb90?amount=9.99'));
-  statuses.push(await get('/payment/ORD-88?amount=42.00', { traceparent: incoming.traceparent }));
-  for (let i = 0; i < FAILURES.RangeError; i++) statuses.push(await get('/inventory'));
-  statuses.push(await get('/recovered'));
-  statuses.push(await get('/unavailable'));
-  statuses.push(await get('/ok'));
-  return statuses;
-}
 
 interface ShopRun {
   exporter: Exporter;
@@ -64,7 +44,7 @@ async function runShop(exporter: Exporter, service: string): Promise<ShopRun> {
     OTEL_LOGS_EXPORTER: 'none',
   });
   try {
-    const statuses = await driveShop(app, incoming);
+    const statuses = await driveShop(app, { traceparent: incoming.traceparent });
     const issues = await settledIssuesOf(service, (found) => totalCount(found) >= FAILING_REQUESTS && found.nodes.length >= 3);
     return { exporter, service, incoming, statuses, issues };
   } finally {
@@ -97,7 +77,7 @@ describe('OpenTelemetry Node SDK services reporting over OTLP/HTTP', () => {
 
   describe.each(EXPORTERS)('with the %s exporter', (exporter) => {
     it('answers the requests as the app does: 8 failures, a recovered error, a 500 without exception, a success', () => {
-      expect(run(exporter).statuses).toEqual([...Array<number>(FAILING_REQUESTS).fill(500), 200, 500, 200]);
+      expect(run(exporter).statuses).toEqual(EXPECTED_STATUSES);
     });
 
     it('turns each distinct bug into one issue counting exactly the failing requests', () => {
@@ -118,7 +98,7 @@ describe('OpenTelemetry Node SDK services reporting over OTLP/HTTP', () => {
           expect(node.traceId).toMatch(/^\d{1,39}$/);
           expect(node.spanId).toMatch(/^\d{1,20}$/);
           expect(node.stack).toMatch(new RegExp(`^${issue.errorType}: `));
-          expect(node.stack).toContain('otel-express-app.js');
+          expect(node.stack).toContain('shop-routes.js');
         }
       }
       expect(issueOfType(issues.nodes, 'TypeError').errorMessage).toBe("Cannot read properties of undefined (reading 'name')");
