@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventually, graphql } from './support/graphql-client';
 import { RunningApp, startDdExpressApp } from './support/instrumented-app';
-import { gatewayUrl, issueOfType, issuesOf, totalCount } from './support/issues';
+import { gatewayUrl, hex64, issueOfType, issuesOf, totalCount } from './support/issues';
 
 const ingestionUrl = process.env.FAULTLINE_INGESTION_URL as string;
 
@@ -12,6 +12,8 @@ describe('a dd-trace instrumented service reporting to Faultline', () => {
   const service = `shop-${randomBytes(4).toString('hex')}`;
   let app: RunningApp;
   let startedAt: number;
+  /** The trace id of the W3C trace context one request continues. */
+  const incomingTraceIdHex = randomBytes(16).toString('hex');
 
   beforeAll(async () => {
     app = await startDdExpressApp(ingestionUrl, service);
@@ -23,7 +25,7 @@ describe('a dd-trace instrumented service reporting to Faultline', () => {
     statuses.push(await get('/payment/ORD-2024-00042?amount=99.90'));
     statuses.push(await get('/payment/ord_13bb90?amount=9.99'));
     // An incoming W3C trace context gives the entry span a parent that is not in the payload.
-    statuses.push(await get('/payment/ORD-77', { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` }));
+    statuses.push(await get('/payment/ORD-77', { traceparent: `00-${incomingTraceIdHex}-${randomBytes(8).toString('hex')}-01` }));
     for (let i = 0; i < 2; i++) statuses.push(await get('/inventory'));
     for (let i = 0; i < 2; i++) statuses.push(await get('/recovered'));
     for (let i = 0; i < 2; i++) statuses.push(await get('/unavailable'));
@@ -81,6 +83,9 @@ describe('a dd-trace instrumented service reporting to Faultline', () => {
       'Payment declined for order ORD-77: amount 1234.50 EUR exceeds limit',
       'Payment declined for order ord_13bb90: amount 9.99 EUR exceeds limit',
     ]);
+    // dd-trace continued the incoming traceparent: its 128-bit trace id is the occurrence's traceIdHex.
+    const continued = payment.occurrences.edges.map((edge) => edge.node).find((node) => node.errorMessage.includes('ORD-77'));
+    expect(continued?.traceIdHex).toBe(incomingTraceIdHex);
   });
 
   it('lists each occurrence once with its decimal ids, env, version and stack', async () => {
@@ -93,6 +98,7 @@ describe('a dd-trace instrumented service reporting to Faultline', () => {
       for (const { node } of issue.occurrences.edges) {
         expect(node.spanId).toMatch(/^\d+$/);
         expect(node.traceId).toMatch(/^\d+$/);
+        expect(node.traceIdHex?.slice(16)).toBe(hex64(node.traceId));
         expect(node.service).toBe(service);
         expect(node.env).toBe('e2e');
         expect(node.version).toBe('1.2.3');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ingestionCounter } from './support/ingestion-metrics';
 import { startDdExpressApp } from './support/instrumented-app';
 import { driveShop, EXPECTED_STATUSES, FAILING_REQUESTS, FAILURES } from './support/shop-driver';
-import { issueOfType, type ServiceIssues, settledIssuesOf, totalCount } from './support/issues';
+import { hex64, issueOfType, type ServiceIssues, settledIssuesOf, totalCount } from './support/issues';
 
 const ingestionUrl = process.env.FAULTLINE_INGESTION_URL as string;
 
@@ -87,6 +87,9 @@ describe('a dd-trace service reporting over the trace-agent v0.5 API', () => {
       for (const { node } of issue.occurrences.edges) {
         expect(node).toMatchObject({ service: v05.service, env: 'e2e-v05', version: '2.0.1', errorType: issue.errorType });
         expect(node.spanId).toMatch(/^\d+$/);
+        // _dd.p.tid, then trace_id as 16 hex.
+        expect(node.traceIdHex).toMatch(/^[0-9a-f]{32}$/);
+        expect(node.traceIdHex?.slice(16)).toBe(hex64(node.traceId));
         expect(node.stack).toContain(issue.errorType);
       }
     }
@@ -98,6 +101,8 @@ describe('a dd-trace service reporting over the trace-agent v0.5 API', () => {
     expect(continued.map((node) => [node.traceId, node.errorMessage])).toEqual([
       [v05.incoming.traceId, 'Payment declined for order ORD-88: amount 42.00 EUR exceeds limit'],
     ]);
+    // x-datadog-trace-id carries 64 bits and no _dd.p.tid came with it: the upper half is zeros.
+    expect(continued[0].traceIdHex).toBe(`${'0'.repeat(16)}${hex64(v05.incoming.traceId)}`);
   });
 
   it('gives each bug the same fingerprint as the same bug reported over v0.4', () => {

@@ -13,12 +13,14 @@ type Exporter = (typeof EXPORTERS)[number];
 /** An incoming W3C trace context, as an upstream service would send it. */
 interface IncomingTrace {
   traceId: string;
+  /** The trace id field of `traceparent`. */
+  traceIdHex: string;
   traceparent: string;
 }
 
 function incomingTrace(): IncomingTrace {
   const traceIdHex = randomBytes(16).toString('hex');
-  return { traceId: BigInt(`0x${traceIdHex}`).toString(), traceparent: `00-${traceIdHex}-${randomBytes(8).toString('hex')}-01` };
+  return { traceId: BigInt(`0x${traceIdHex}`).toString(), traceIdHex, traceparent: `00-${traceIdHex}-${randomBytes(8).toString('hex')}-01` };
 }
 
 
@@ -97,6 +99,9 @@ describe('OpenTelemetry Node SDK services reporting over OTLP/HTTP', () => {
           // Decimal of the 128-bit trace id and of the 64-bit span id.
           expect(node.traceId).toMatch(/^\d{1,39}$/);
           expect(node.spanId).toMatch(/^\d{1,20}$/);
+          // The same 128 bits as 32 lowercase hex, as the SDK sent them.
+          expect(node.traceIdHex).toMatch(/^[0-9a-f]{32}$/);
+          expect(BigInt(`0x${node.traceIdHex}`).toString()).toBe(node.traceId);
           expect(node.stack).toMatch(new RegExp(`^${issue.errorType}: `));
           expect(node.stack).toContain('shop-routes.js');
         }
@@ -110,7 +115,9 @@ describe('OpenTelemetry Node SDK services reporting over OTLP/HTTP', () => {
       const continued = issueOfType(issues.nodes, 'PaymentDeclinedError')
         .occurrences.edges.map((edge) => edge.node)
         .filter((node) => node.errorMessage.includes('ORD-88'));
-      expect(continued.map((node) => [node.traceId, node.errorMessage])).toEqual([[incoming.traceId, 'Payment declined for order ORD-88: amount 42.00 EUR exceeds limit']]);
+      expect(continued.map((node) => [node.traceId, node.traceIdHex, node.errorMessage])).toEqual([
+        [incoming.traceId, incoming.traceIdHex, 'Payment declined for order ORD-88: amount 42.00 EUR exceeds limit'],
+      ]);
     });
   });
 

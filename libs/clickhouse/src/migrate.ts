@@ -17,7 +17,8 @@ import { sql, sqlIdentifier, raw } from './sql';
  * - statements end with `;` at the end of a line; full-line `--` comments are dropped before
  *   splitting (so a `;` in a comment is harmless); a `;` must not end a line inside a string;
  * - statements must be safe to re-run (`IF NOT EXISTS`): a file that fails halfway is retried
- *   from its first statement;
+ *   from its first statement. 18.16 cannot guard `ALTER TABLE ... ADD COLUMN` that way, so such a
+ *   statement goes alone in its file: it has then either applied or not;
  * - SQL must run on ClickHouse 18.16 and current ClickHouse alike (see sql.ts).
  */
 

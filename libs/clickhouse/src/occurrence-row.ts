@@ -1,8 +1,8 @@
 import type { OccurrenceMessage, StackFrame } from '@faultline/contracts';
 
 /**
- * One row of the `occurrences` table as written with JSONEachRow (see migrations/0001). `timestamp`
- * is not here: the table derives it from `timestamp_ms`.
+ * One row of the `occurrences` table as written with JSONEachRow (see migrations/0001 and later).
+ * `timestamp` is not here: the table derives it from `timestamp_ms`.
  */
 export interface OccurrenceRow {
   tenant: string;
@@ -19,6 +19,8 @@ export interface OccurrenceRow {
   container: string | null;
   resource: string;
   trace_id: string;
+  /** 32 lowercase hex, or '' when unknown (migrations/0003; also what rows written before it read as). */
+  trace_id_hex: string;
   span_id: string;
   error_type: string;
   error_message: string;
@@ -47,6 +49,8 @@ export interface StoredOccurrence {
   container: string | null;
   resource: string;
   traceId: string;
+  /** The full 128-bit trace id as 32 lowercase hex; null when unknown. */
+  traceIdHex: string | null;
   spanId: string;
   errorType: string;
   errorMessage: string;
@@ -78,6 +82,7 @@ export function toOccurrenceRow(message: OccurrenceMessage, issueId: string): Oc
     container: message.container,
     resource: message.resource,
     trace_id: message.traceId,
+    trace_id_hex: message.traceIdHex ?? '',
     span_id: message.spanId,
     error_type: message.errorType,
     error_message: message.errorMessage,
@@ -117,6 +122,7 @@ export function fromOccurrenceRow(row: OccurrenceRowOutput): StoredOccurrence {
     container: row.container,
     resource: row.resource,
     traceId: row.trace_id,
+    traceIdHex: row.trace_id_hex === '' ? null : row.trace_id_hex,
     spanId: row.span_id,
     errorType: row.error_type,
     errorMessage: row.error_message,
@@ -154,6 +160,7 @@ export const OCCURRENCE_COLUMNS = [
   'container',
   'resource',
   'trace_id',
+  'trace_id_hex',
   'span_id',
   'error_type',
   'error_message',

@@ -13,6 +13,7 @@ describe('toOccurrenceRow', () => {
       timestamp_ms: 1_732_500_000_123,
       received_at_ms: 1_732_500_000_456,
       trace_id: '5208512171318403364',
+      trace_id_hex: '6b063f2d0000000048485a3953bb6124',
       span_id: '1911447386232104137',
       env: 'production',
       culprit: 'getOrder (orders.controller.js)',
@@ -48,6 +49,7 @@ describe('toOccurrenceRow', () => {
       container: null,
       resource: message.resource,
       traceId: message.traceId,
+      traceIdHex: message.traceIdHex,
       spanId: message.spanId,
       errorType: message.errorType,
       errorMessage: message.errorMessage,
@@ -57,6 +59,12 @@ describe('toOccurrenceRow', () => {
       culprit: null,
       tags: message.tags,
     });
+  });
+
+  it("stores an unknown traceIdHex as '' and reads '' back as null", () => {
+    const row = toOccurrenceRow(occurrenceMessage({ traceIdHex: null }), 'i');
+    expect(row.trace_id_hex).toBe('');
+    expect(fromOccurrenceRow(row).traceIdHex).toBeNull();
   });
 
   it('reads unparseable frames as none rather than failing the page', () => {

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -78,6 +78,40 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
 
         appendFileSync(join(dir, `${all[0]}.sql`), '\n-- an edit after the fact\n');
         await expect(runMigrations(client, scratch, undefined, dir)).rejects.toBeInstanceOf(MigrationChecksumError);
+      } finally {
+        await client.command({ query: sql`DROP DATABASE IF EXISTS ${raw(sqlIdentifier(scratch))}`.text });
+      }
+    });
+
+    it('add trace_id_hex to an occurrences table that holds rows: those read it as null, new rows as written', async () => {
+      const { client } = target();
+      const scratch = `fl_trace_id_hex_${process.pid}_${Date.now()}`;
+      const dir = mkdtempSync(join(tmpdir(), 'fl-migrations-'));
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      // The database as it was before 0003: migrate up to 0002, then the rest.
+      const migrations = loadMigrations(MIGRATIONS_DIR);
+      const earlier = migrations.filter((migration) => migration.version < 3).map((migration) => migration.name);
+      const later = migrations.filter((migration) => migration.version >= 3).map((migration) => migration.name);
+      for (const name of later) rmSync(join(dir, `${name}.sql`));
+      try {
+        expect(await runMigrations(client, scratch, undefined, dir)).toEqual(earlier);
+        const tenant = uniqueTenant('hex');
+        const before = occurrenceMessage({ tenant, spanId: '1', occurrenceId: hexId(tenant, 1), timestampMs: 1_732_500_000_000 });
+        const { trace_id_hex: _notYetAColumn, ...rowBefore } = toOccurrenceRow(before, 'issue-h');
+        await client.insert({ table: `${sqlIdentifier(scratch)}.occurrences`, values: [rowBefore], format: 'JSONEachRow' });
+
+        for (const name of later) cpSync(join(MIGRATIONS_DIR, `${name}.sql`), join(dir, `${name}.sql`));
+        expect(await runMigrations(client, scratch, undefined, dir)).toEqual(later);
+        expect(later[0]).toBe('0003_add_occurrence_trace_id_hex');
+        const after = occurrenceMessage({ tenant, spanId: '2', occurrenceId: hexId(tenant, 2), timestampMs: 1_732_500_000_001 });
+        const repository = new OccurrenceRepository(client, scratch);
+        await repository.insert([toOccurrenceRow(after, 'issue-h')]);
+
+        const page = await repository.listByIssue(tenant, 'issue-h', { first: 10 });
+        expect(page.rows.map((row) => [row.occurrenceId, row.traceId, row.traceIdHex])).toEqual([
+          [after.occurrenceId, after.traceId, after.traceIdHex],
+          [before.occurrenceId, before.traceId, null],
+        ]);
       } finally {
         await client.command({ query: sql`DROP DATABASE IF EXISTS ${raw(sqlIdentifier(scratch))}`.text });
       }
@@ -171,7 +205,7 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
       expect(seen).toEqual(expectedOrder);
 
       const first = await occurrences.listByIssue(tenant, 'issue-a', { first: 1 });
-      expect(first.rows[0]).toMatchObject({ issueId: 'issue-a', tenant, service: 'orders-api', traceId: messages[0].traceId });
+      expect(first.rows[0]).toMatchObject({ issueId: 'issue-a', tenant, service: 'orders-api', traceId: messages[0].traceId, traceIdHex: messages[0].traceIdHex });
       expect(first.rows[0].frames).toEqual(messages[0].frames);
       expect(first.rows[0].tags).toEqual(messages[0].tags);
 

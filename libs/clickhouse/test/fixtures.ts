@@ -31,6 +31,8 @@ export function occurrenceMessage(overrides: Partial<OccurrenceMessage> = {}): O
     timestampMs: 1_732_500_000_123,
     receivedAt: 1_732_500_000_456,
     traceId,
+    // As for a dd-trace 5 span: `_dd.p.tid`, then the 64-bit trace id in hex.
+    traceIdHex: `6b063f2d00000000${BigInt(traceId).toString(16).padStart(16, '0')}`,
     spanId,
     service: 'orders-api',
     env: 'production',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceIdHexSchema } from './error-span.message';
 import { stackFrameSchema } from './stack-frame';
 
 /**
@@ -16,6 +17,8 @@ export const occurrenceMessageSchema = z.object({
   timestampMs: z.number().int().nonnegative(),
   receivedAt: z.number().int().nonnegative(),
   traceId: z.string(),
+  /** The W3C/OTel form of the full 128-bit trace id (32 lowercase hex), as in `error-span/v1`; null when unknown. */
+  traceIdHex: traceIdHexSchema,
   spanId: z.string(),
   service: z.string().min(1),
   env: z.string().nullable(),

@@ -84,6 +84,7 @@ function occurrence(tenant: string, service: string, spec: SpanSpec): Occurrence
     receivedAt: startMs + 850,
     protocol: 'datadog-v0.4',
     traceId: (12_297_829_382_473_034_410n + BigInt(spec.seq)).toString(),
+    traceIdHex: `6b063f2d00000000${(12_297_829_382_473_034_410n + BigInt(spec.seq)).toString(16)}`,
     spanId: (9_223_372_036_854_775_907n + BigInt(spec.seq)).toString(),
     parentId: '0',
     service,
@@ -233,6 +234,7 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
       container: '3f4e1c9a2b7d',
       resource: 'GET /checkout/:orderId',
       traceId: a3.traceId,
+      traceIdHex: a3.traceIdHex,
       spanId: a3.spanId,
       errorType: 'PaymentDeclinedError',
       errorMessage: 'Payment declined for order ord_13bb90: amount 1999.99 EUR exceeds limit',
@@ -243,6 +245,7 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
       tags: a3.tags,
     });
     expect(newest.traceId).toBe('12297829382473034414'); // 64-bit ids survive as decimal text
+    expect(newest.traceIdHex).toBe('6b063f2d00000000aaaaaaaaaaaaaaae');
   });
 
   it('changes nothing when the same batch is delivered again', async () => {

@@ -34,8 +34,8 @@ export class ClickHouseIssueReader implements IssueReader {
 }
 
 function toView(row: StoredOccurrence): OccurrenceView {
-  const { spanId, traceId, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack } = row;
-  return { spanId, traceId, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack };
+  const { spanId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack } = row;
+  return { spanId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack };
 }
 
 async function asUserInputErrors<T>(read: () => Promise<T>): Promise<T> {

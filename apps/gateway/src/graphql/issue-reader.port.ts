@@ -21,6 +21,8 @@ export interface Page<T> {
 export interface OccurrenceView {
   spanId: string;
   traceId: string;
+  /** The full 128-bit trace id as 32 lowercase hex, the same for every protocol; null when unknown. */
+  traceIdHex: string | null;
   timestampMs: number;
   service: string;
   env: string | null;

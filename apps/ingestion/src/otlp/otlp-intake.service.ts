@@ -1,13 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_TENANT } from '@faultline/contracts';
 import { selectOtelErrorSpans, toErrorSpanMessage } from '@faultline/domain';
-import { decodeOtlpTraces } from '@faultline/intake';
+import { decodeOtlpTraces, type OtlpPartialSuccess, otlpPartialSuccessOf } from '@faultline/intake';
 import { SpanPublisher } from '../publishing/span-publisher';
-import { IngestionMetrics } from '../trace-intake/ingestion-metrics';
+import { type IngestionDropReason, IngestionMetrics } from '../trace-intake/ingestion-metrics';
 import { RecentSpans } from '../trace-intake/recent-spans';
 import type { IntakeOutcome } from '../trace-intake/trace-intake.service';
 
 const OTLP = 'otlp' as const;
+
+export interface OtlpIntakeOutcome extends IntakeOutcome {
+  dropped: Partial<Record<IngestionDropReason, number>>;
+  /** Spans rejected on their own (bad field) while the others were taken; the response says so. */
+  partialSuccess?: OtlpPartialSuccess;
+}
 
 export interface OtlpRequestInfo {
   contentType: string | undefined;
@@ -17,11 +23,15 @@ export interface OtlpRequestInfo {
 
 /**
  * `POST /v1/traces`: decode -> OTel error rule -> build messages -> publish, for one export request
- * (body already decompressed). Throws IntakeError for a body that cannot be accepted (nothing is
- * published then) and SpanPublishError when Kafka did not take the spans.
+ * (body already decompressed). Spans with a bad field are left out, counted as dropped `invalid`
+ * and reported in `partialSuccess`. Throws IntakeError for a body that cannot be accepted, which
+ * includes one whose every span was rejected (nothing is published then), and SpanPublishError when
+ * Kafka did not take the spans.
  */
 @Injectable()
 export class OtlpIntakeService {
+  private readonly logger = new Logger(OtlpIntakeService.name);
+
   constructor(
     private readonly publisher: SpanPublisher,
     private readonly metrics: IngestionMetrics,
@@ -30,8 +40,8 @@ export class OtlpIntakeService {
     metrics.initialise(OTLP);
   }
 
-  async ingestTraces(body: Buffer, request: OtlpRequestInfo): Promise<IntakeOutcome> {
-    const spans = decodeOtlpTraces(body, request.contentType);
+  async ingestTraces(body: Buffer, request: OtlpRequestInfo): Promise<OtlpIntakeOutcome> {
+    const { spans, rejectedSpans } = decodeOtlpTraces(body, request.contentType);
     const { kept, dropped, unattributed } = selectOtelErrorSpans(spans, this.recentSpans);
     // Remembered before publishing: a retried export finds its own spans in the request anyway.
     for (const span of spans) this.recentSpans.rememberService(span.traceId, span.spanId, span.service);
@@ -42,7 +52,10 @@ export class OtlpIntakeService {
     await this.publisher.publish(messages);
     // Counted after publishing, so `kept` means "in Kafka".
     this.metrics.recordKept(OTLP, messages.length);
-    this.metrics.recordDropped(OTLP, dropped);
-    return { kept: messages.length, dropped };
+    const droppedWithInvalid: OtlpIntakeOutcome['dropped'] = rejectedSpans.length > 0 ? { ...dropped, invalid: rejectedSpans.length } : dropped;
+    this.metrics.recordDropped(OTLP, droppedWithInvalid);
+    const partialSuccess = otlpPartialSuccessOf(rejectedSpans);
+    if (partialSuccess) this.logger.warn(`partially accepted OTLP export: ${partialSuccess.errorMessage}`);
+    return { kept: messages.length, dropped: droppedWithInvalid, partialSuccess };
   }
 }

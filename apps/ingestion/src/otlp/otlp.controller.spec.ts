@@ -7,6 +7,7 @@ import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ErrorSpanMessage } from '@faultline/contracts';
 import { HealthModule, Registry } from '@faultline/observability';
+import { otlpTraceTypes } from '@faultline/intake';
 import * as protobuf from 'protobufjs';
 import { SpanPublisher, SpanPublishError } from '../publishing/span-publisher';
 import { RecordingSpanPublisher } from '../testing/recording-span-publisher';
@@ -47,6 +48,7 @@ class RecordingPublishingModule {}
 /** OTLP/HTTP as an OTel exporter sees it, on real listeners, with Kafka replaced by a recording publisher. */
 describe('OTLP/HTTP intake', () => {
   const publisher = new GatedSpanPublisher();
+  const registry = new Registry();
   let app: INestApplication;
   let otlpUrl: string;
   let datadogPortUrl: string;
@@ -57,7 +59,7 @@ describe('OTLP/HTTP intake', () => {
       {
         module: class TestAppModule {},
         imports: [
-          HealthModule.forRoot({ metrics: new Registry() }),
+          HealthModule.forRoot({ metrics: registry }),
           TraceIntakeModule.forRoot({ maxBodyBytes: MAX_BODY_BYTES, publishing, otlpMaxConcurrentRequests: MAX_CONCURRENT_REQUESTS }),
         ],
         providers: [{ provide: OTLP_LISTEN_OPTIONS, useValue: { port: 0, host: '127.0.0.1' } }, OtlpListener],
@@ -82,6 +84,8 @@ describe('OTLP/HTTP intake', () => {
   const post = (path: string, body: Buffer | string, headers: Record<string, string>) => fetch(`${otlpUrl}${path}`, { method: 'POST', body, headers });
   const bytesOf = async (response: Response) => Buffer.from(await response.arrayBuffer());
   const statusOf = async (response: Response) => statusType.toObject(statusType.decode(await bytesOf(response)));
+  const invalidSpansCounted = async () =>
+    (await registry.getSingleMetric('faultline_ingestion_spans_dropped_total')?.get())?.values.find(({ labels }) => labels['reason'] === 'invalid' && labels['protocol'] === 'otlp')?.value ?? 0;
 
   it('accepts the captured JSON export and publishes the 3 failing requests', async () => {
     const response = await post('/v1/traces', sdkJsonPayload, { 'content-type': 'application/json' });
@@ -160,13 +164,60 @@ describe('OTLP/HTTP intake', () => {
     expect(publisher.batches).toEqual([]);
   });
 
-  it('answers 400 in JSON for a JSON export with a bad id', async () => {
+  it('rejects only the span with a bad id of a protobuf export: 200 with partial_success, the other error spans published', async () => {
+    const { request, response: responseType } = otlpTraceTypes();
+    const message = request.toObject(request.decode(sdkProtoPayload)) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; spanId: Buffer }> }> }> };
+    const okSpan = message.resourceSpans[0].scopeSpans[0].spans[0];
+    expect(okSpan.name).toBe('GET /ok');
+    okSpan.spanId = Buffer.alloc(4, 1);
+    const invalidBefore = await invalidSpansCounted();
+
+    const response = await post('/v1/traces', Buffer.from(request.encode(request.fromObject(message)).finish()), { 'content-type': 'application/x-protobuf' });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(responseType.toObject(responseType.decode(await bytesOf(response)), { longs: Number })).toEqual({
+      partialSuccess: { rejectedSpans: 1, errorMessage: '1 span rejected: resourceSpans[0].scopeSpans[0].spans[0].spanId: expected 8 bytes' },
+    });
+    expect(publisher.messages.map((published) => published.error.type)).toEqual(['TypeError', 'PaymentDeclinedError', 'Error']);
+    expect((await invalidSpansCounted()) - invalidBefore).toBe(1);
+  });
+
+  it('rejects only the span with a bad id of a JSON export, answering partialSuccess in JSON', async () => {
+    // The SERVER span of GET /type-error: its error goes with it, the other two are published.
     const body = sdkJsonPayload.toString().replace('"a143d66f442cf414"', '"a143d66f442cf41"');
+    const invalidBefore = await invalidSpansCounted();
+
+    const response = await post('/v1/traces', body, { 'content-type': 'application/json' });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({
+      partialSuccess: { rejectedSpans: '1', errorMessage: '1 span rejected: resourceSpans[0].scopeSpans[0].spans[1].spanId: expected 16 hex characters' },
+    });
+    expect(publisher.messages.map((published) => [published.name, published.error.type])).toEqual([
+      ['GET /payment/:orderId', 'PaymentDeclinedError'],
+      ['GET /async-reject', 'Error'],
+    ]);
+    expect((await invalidSpansCounted()) - invalidBefore).toBe(1);
+  });
+
+  it('answers 400 and publishes nothing when every span of the export is rejected', async () => {
+    const body = sdkJsonPayload.toString().replace(/"traceId":"[0-9a-f]{32}"/g, `"traceId":"${'0'.repeat(32)}"`);
+    const invalidBefore = await invalidSpansCounted();
+
     const response = await post('/v1/traces', body, { 'content-type': 'application/json' });
 
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ code: 3, message: 'resourceSpans[0].scopeSpans[0].spans[1].spanId: expected 16 hex characters' });
+    const { code, message } = (await response.json()) as { code: number; message: string };
+    expect(code).toBe(3);
+    expect(message).toBe(
+      '19 spans rejected: resourceSpans[0].scopeSpans[0].spans[0].traceId: must not be all zeros; resourceSpans[0].scopeSpans[0].spans[1].traceId: must not be all zeros; ' +
+        'resourceSpans[0].scopeSpans[0].spans[2].traceId: must not be all zeros; and 16 more',
+    );
     expect(publisher.batches).toEqual([]);
+    // A request rejected as a whole counts no spans, like any other 400.
+    expect(await invalidSpansCounted()).toBe(invalidBefore);
   });
 
   it('answers 415 for a content type or content encoding OTLP/HTTP does not define', async () => {

@@ -16,17 +16,17 @@ export class OtlpController {
   constructor(private readonly intake: OtlpIntakeService) {}
 
   /**
-   * 200 with an empty ExportTraceServiceResponse once the error spans are in Kafka. Every span is
-   * accepted or the request is rejected as a whole, so `partial_success` is never set.
+   * 200 with an ExportTraceServiceResponse once the error spans are in Kafka: empty, or with
+   * `partial_success` (count and reasons) when some spans were rejected for a bad field.
    */
   @Post('traces')
   async traces(@Req() request: Request, @Res() response: Response): Promise<void> {
     const contentType = request.headers['content-type'];
     // The body middleware always sets it; an empty buffer is an empty export.
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    await this.intake.ingestTraces(body, { contentType, receivedAt: Date.now() });
+    const { partialSuccess } = await this.intake.ingestTraces(body, { contentType, receivedAt: Date.now() });
     // The decoder has rejected any other content type by now.
-    sendOtlpBody(response, 200, encodeExportTraceResponse(otlpEncodingOf(contentType) ?? 'json'));
+    sendOtlpBody(response, 200, encodeExportTraceResponse(otlpEncodingOf(contentType) ?? 'json', partialSuccess));
   }
 
   /** Metrics and logs are accepted and dropped, so an SDK exporting them too does not log errors. */

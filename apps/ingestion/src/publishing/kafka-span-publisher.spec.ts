@@ -29,6 +29,7 @@ function message(traceId: string, service: string): ErrorSpanMessage {
     receivedAt: 1,
     protocol: 'datadog-v0.4',
     traceId,
+    traceIdHex: null,
     spanId: traceId,
     parentId: '0',
     service,

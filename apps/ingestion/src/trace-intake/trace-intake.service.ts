@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DEFAULT_TENANT, type ErrorSpanMessage } from '@faultline/contracts';
 import { type DropReason, selectErrorSpansWithHistory, toErrorSpanMessage } from '@faultline/domain';
-import { datadogSpanToSpan, decodeDatadogV04, decodeDatadogV05, type DatadogTrace, UNNAMED_SERVICE } from '@faultline/intake';
+import { datadogTraceToSpans, decodeDatadogV04, decodeDatadogV05, type DatadogTrace, UNNAMED_SERVICE } from '@faultline/intake';
 import { SpanPublisher } from '../publishing/span-publisher';
 import { IngestionMetrics } from './ingestion-metrics';
 import { RecentSpans } from './recent-spans';
@@ -82,7 +82,7 @@ function buildErrorSpanMessages(traces: DatadogTrace[], protocol: DatadogProtoco
       if (trace.length > 0) dropped.not_error = (dropped.not_error ?? 0) + trace.length;
       continue;
     }
-    const selection = selectErrorSpansWithHistory(trace.map(datadogSpanToSpan), (traceId, spanId) => recentSpans.serviceOf(traceId, spanId));
+    const selection = selectErrorSpansWithHistory(datadogTraceToSpans(trace), (traceId, spanId) => recentSpans.serviceOf(traceId, spanId));
     for (const span of selection.kept) messages.push(toErrorSpanMessage(span, context));
     for (const [reason, count] of Object.entries(selection.dropped) as Array<[DropReason, number]>) {
       dropped[reason] = (dropped[reason] ?? 0) + count;

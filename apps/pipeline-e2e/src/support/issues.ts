@@ -4,6 +4,8 @@ import { eventually, graphql } from './graphql-client';
 export interface OccurrenceNode {
   spanId: string;
   traceId: string;
+  /** The full 128-bit trace id as 32 lowercase hex, the same over both protocols; null when unknown. */
+  traceIdHex: string | null;
   timestamp: string;
   service: string;
   env: string | null;
@@ -40,7 +42,7 @@ const ISSUES_QUERY = `query Issues($service: String!) {
     totalCount
     edges { cursor node {
       id fingerprint service env errorType errorMessage messageTemplate status count firstSeen lastSeen firstVersion lastVersion
-      occurrences(first: 50) { totalCount edges { node { spanId traceId timestamp service env version errorType errorMessage stack } } }
+      occurrences(first: 50) { totalCount edges { node { spanId traceId traceIdHex timestamp service env version errorType errorMessage stack } } }
     } }
     pageInfo { hasNextPage endCursor }
   }
@@ -60,6 +62,9 @@ export function issueOfType(nodes: IssueNode[], errorType: string): IssueNode {
   if (!issue) throw new Error(`no ${errorType} issue among ${nodes.map((node) => node.errorType).join(', ')}`);
   return issue;
 }
+
+/** The 16-hex form of a 64-bit decimal id: the lower half of `traceIdHex` for a Datadog `traceId`. */
+export const hex64 = (decimal: string): string => BigInt(decimal).toString(16).padStart(16, '0');
 
 /** Occurrences over all issues. */
 export const totalCount = (issues: { nodes: IssueNode[] }): number => issues.nodes.reduce((sum, issue) => sum + issue.count, 0);

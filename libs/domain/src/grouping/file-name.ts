@@ -1,3 +1,5 @@
+import { isGoLibraryFile } from './in-app';
+
 /**
  * File names as they enter grouping. A deploy must not split issues, so nothing that varies per
  * release or host may survive: release and host directories, content hashes of bundles, URL
@@ -64,4 +66,51 @@ export function normalisePythonFile(location: string): { file: string; module: s
     return { file, module };
   }
   return { file: baseName(path), module: null };
+}
+
+/**
+ * Go: modules (module cache, `-trimpath` builds, `vendor/`) reduce to `module/path/file.go` without
+ * the `@vX.Y.Z` version, so a dependency upgrade does not split issues; GOROOT files to their path
+ * below `src/` (`runtime/panic.go`, as `-trimpath` prints them); app files to the bare name, which
+ * `-trimpath` and ordinary builds agree on (the function's package says where it lives).
+ */
+export function normaliseGoFile(location: string): string {
+  const path = location.replace(/\\/g, '/');
+  const moduleCache = path.lastIndexOf('/pkg/mod/');
+  const vendor = path.lastIndexOf('/vendor/');
+  let inModule: string | null = null;
+  if (moduleCache !== -1) inModule = path.slice(moduleCache + '/pkg/mod/'.length);
+  else if (vendor !== -1) inModule = path.slice(vendor + '/vendor/'.length);
+  else if (/@v\d/.test(path)) inModule = path;
+  if (inModule !== null) {
+    // The module cache escapes upper case (`!burnt!sushi` is `BurntSushi`).
+    return inModule.replace(/@v[^/]*/g, '').replace(/!([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  }
+  const goroot = /\/(?:lib\/go(?:-[\d.]+)?|libexec|sdk\/go[\d.]+|[Gg]o(?:root)?)\/src\/(?=[^/.]+\/)/.exec(path);
+  if (goroot) return path.slice(goroot.index + goroot[0].length);
+  return isGoLibraryFile(path) ? path : baseName(path);
+}
+
+/**
+ * Ruby: a gem's files become `gem-name/path` without the gem version (`prime/lib/prime.rb`), the
+ * standard library its path below the version directory (`json/common.rb`), app code the bare name.
+ */
+export function normaliseRubyFile(location: string): string {
+  const path = location.replace(/\\/g, '/');
+  if (path.startsWith('<')) return path;
+  const gitGem = /\/bundler\/gems\/([^/]+?)-[0-9a-f]{7,}\/(.*)$/.exec(path);
+  if (gitGem) return `${gitGem[1]}/${gitGem[2]}`;
+  const gem = /\/gems\/([^/]+?)-\d[^/]*\/(.*)$/.exec(path);
+  if (gem) return `${gem[1]}/${gem[2]}`;
+  const stdlib = /\/ruby\/(?:\d+\.\d+\.\d+|vendor_ruby|site_ruby)\/(?:\d+\.\d+\.\d+\/)?(.*)$/.exec(path);
+  if (stdlib) return stdlib[1];
+  return baseName(path);
+}
+
+/** PHP: Composer packages keep their path below `vendor/` (`monolog/monolog/src/Logger.php`); app code the bare name. */
+export function normalisePhpFile(location: string): string {
+  const path = location.replace(/\\/g, '/');
+  const vendor = path.lastIndexOf('vendor/');
+  if (vendor !== -1 && (vendor === 0 || path[vendor - 1] === '/')) return path.slice(vendor + 'vendor/'.length);
+  return baseName(path);
 }

@@ -7,8 +7,8 @@ const MAX_FRAME_TEXT = 300;
 /**
  * For formats no parser understands yet: every non-empty line after the header becomes a frame whose
  * function is the trimmed line. Never returns zero frames for a non-empty stack (a one-line stack is
- * its own frame), so grouping always has something to work with. Lines may carry line numbers, so a
- * line shift splits such issues: the price of not knowing the format.
+ * its own frame), so grouping always has something to work with. Lines keep their line numbers and
+ * paths for display; the fingerprint strips directories and parameterises each line (see `groupingInputs`).
  */
 export function parseGenericStack(stack: string): ParsedChain {
   const lines = stackLines(stack)

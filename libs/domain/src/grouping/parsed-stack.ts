@@ -1,6 +1,6 @@
 import { StackFrame } from '@faultline/contracts';
 
-export type StackLanguage = 'node' | 'python' | 'java' | 'generic';
+export type StackLanguage = 'node' | 'python' | 'java' | 'go' | 'ruby' | 'dotnet' | 'php' | 'generic';
 
 /**
  * One exception of a printed chain. `type` and `message` come from its header line when the
@@ -14,7 +14,7 @@ export interface ParsedException {
 
 /**
  * What a language parser returns: the chain with the exception the span reports first, then what
- * caused it (Java `Caused by:`, Python's earlier tracebacks, Node `[cause]:`). Fingerprint v1 reads
- * only the first exception's frames; the causes are kept so a later version can use them.
+ * caused it (Java `Caused by:`, Python's earlier tracebacks, Node `[cause]:`). Fingerprint v2 groups
+ * on the whole chain (v1 read only the first exception's frames).
  */
 export type ParsedChain = ParsedException[];

@@ -1,7 +1,7 @@
-import { ErrorSpanMessage, occurrenceMessageSchema } from '@faultline/contracts';
+import { ErrorSpanMessage, errorSpanMessageSchema, occurrenceMessageSchema } from '@faultline/contracts';
 import { readFixture } from './__fixtures__/read-fixture';
-import { FINGERPRINT_VERSION } from './fingerprint';
-import { occurrenceIdFor } from './ids';
+import { customFingerprint, FINGERPRINT_VERSION } from './fingerprint';
+import { issueIdFor, occurrenceIdFor } from './ids';
 import { toOccurrence } from './to-occurrence';
 
 interface DatadogSpan {
@@ -25,6 +25,7 @@ function errorSpanFromCapturedPayload(): ErrorSpanMessage {
     receivedAt: 1795571501300,
     protocol: 'datadog-v0.4',
     traceId: span.trace_id,
+    traceIdHex: `${span.meta['_dd.p.tid']}${BigInt(span.trace_id).toString(16).padStart(16, '0')}`,
     spanId: span.span_id,
     parentId: span.parent_id,
     service: span.service,
@@ -66,7 +67,7 @@ describe('toOccurrence', () => {
       culprit: 'routes.js',
     });
     // The same value fingerprint.spec pins for this stack.
-    expect(occurrence.fingerprint).toBe('b5d349672b45bd3a0080f5627e21560e');
+    expect(occurrence.fingerprint).toBe('17dde3b92c08974dcb51f655149bf7bb');
     expect(occurrence.frames).toHaveLength(10);
     expect(occurrence.frames[0]).toEqual({ function: null, file: 'routes.js', module: null, line: 37, column: 11, inApp: true });
   });
@@ -75,6 +76,7 @@ describe('toOccurrence', () => {
     expect(occurrence).toMatchObject({
       tenant: 'default',
       traceId: '3983546689382542143',
+      traceIdHex: '6b063f2d000000003748669bb6d46b3f',
       spanId: '3983546689382542143',
       receivedAt: 1795571501300,
       service: 'checkout',
@@ -87,6 +89,14 @@ describe('toOccurrence', () => {
     });
   });
 
+  it('reads an error-span message from before traceIdHex as null and carries that through', () => {
+    const { traceIdHex: _traceIdHex, ...older } = span;
+    const decoded = errorSpanMessageSchema.parse(older);
+
+    expect(decoded.traceIdHex).toBeNull();
+    expect(occurrenceMessageSchema.parse(toOccurrence(decoded)).traceIdHex).toBeNull();
+  });
+
   it('groups the same bug with another order id into the same fingerprint, as a distinct occurrence', () => {
     const again = toOccurrence({
       ...span,
@@ -95,5 +105,32 @@ describe('toOccurrence', () => {
     });
     expect(again.fingerprint).toBe(occurrence.fingerprint);
     expect(again.occurrenceId).not.toBe(occurrence.occurrenceId);
+  });
+
+  describe('with an error.fingerprint tag', () => {
+    const custom = (errorFingerprint: string | null | undefined, changes: Partial<typeof span> = {}) => toOccurrence({ ...span, ...changes, errorFingerprint });
+
+    it('replaces the computed fingerprint, the same for any stack, type or message', () => {
+      const tagged = custom('payments-provider-outage');
+      expect(tagged.fingerprint).not.toBe(occurrence.fingerprint);
+      expect(tagged.fingerprint).toBe(customFingerprint('payments-provider-outage'));
+      const otherError = custom(' payments-provider-outage ', { error: { type: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined\n    at other (/srv/app/other.js:1:1)' } });
+      expect(otherError.fingerprint).toBe(tagged.fingerprint);
+      expect(tagged.fingerprintVersion).toBe(FINGERPRINT_VERSION);
+      expect(occurrenceMessageSchema.parse(tagged)).toEqual(tagged);
+    });
+
+    it('is scoped per service by the issue id, as Datadog scopes it', () => {
+      const checkout = custom('payments-provider-outage');
+      const billing = custom('payments-provider-outage', { service: 'billing' });
+      expect(billing.fingerprint).toBe(checkout.fingerprint);
+      expect(issueIdFor('default', billing.service, billing.fingerprint)).not.toBe(issueIdFor('default', checkout.service, checkout.fingerprint));
+    });
+
+    it('is ignored when blank, null or absent (messages from before the field)', () => {
+      expect(custom('   ').fingerprint).toBe(occurrence.fingerprint);
+      expect(custom(null).fingerprint).toBe(occurrence.fingerprint);
+      expect(custom(undefined).fingerprint).toBe(occurrence.fingerprint);
+    });
   });
 });

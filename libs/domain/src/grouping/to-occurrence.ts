@@ -1,6 +1,6 @@
 import { ErrorSpanMessage, OccurrenceMessage } from '@faultline/contracts';
 import { culpritOf } from './culprit';
-import { computeFingerprint, FINGERPRINT_VERSION } from './fingerprint';
+import { computeFingerprint, customFingerprint, FINGERPRINT_VERSION } from './fingerprint';
 import { occurrenceIdFor } from './ids';
 import { normaliseMessage } from './normalise-message';
 import { parseStack } from './parse-stack';
@@ -14,9 +14,11 @@ const NANOS_PER_MILLI = 1_000_000n;
  * for display; the template and parsed frames are what grouping used.
  */
 export function toOccurrence(span: ErrorSpanMessage): OccurrenceMessage {
-  const { frames } = parseStack(span.error.stack);
+  const stack = parseStack(span.error.stack);
+  const { frames } = stack;
   const messageTemplate = normaliseMessage(span.error.message);
-  const fingerprint = computeFingerprint({ errorType: span.error.type, messageTemplate, frames });
+  // The user's `error.fingerprint` wins; the issue id then scopes it to the span's service.
+  const fingerprint = customFingerprint(span.errorFingerprint) ?? computeFingerprint({ errorType: span.error.type, messageTemplate, stack });
   return {
     schema: 'occurrence/v1',
     occurrenceId: occurrenceIdFor(span.tenant, span.traceId, span.spanId),
@@ -27,6 +29,7 @@ export function toOccurrence(span: ErrorSpanMessage): OccurrenceMessage {
     timestampMs: Number(BigInt(span.startNs) / NANOS_PER_MILLI),
     receivedAt: span.receivedAt,
     traceId: span.traceId,
+    traceIdHex: span.traceIdHex,
     spanId: span.spanId,
     service: span.service,
     env: span.env,

@@ -11,6 +11,8 @@ export interface SpanException {
   type: string;
   message: string;
   stacktrace: string;
+  /** `error.fingerprint` on the event, or else on the span that recorded it: the user's grouping key. Absent when unset. */
+  fingerprint?: string;
 }
 
 /**

@@ -64,6 +64,16 @@ describe('selectOtelErrorSpans', () => {
     expect(countOf(selection)).toBe(spans.length);
   });
 
+  it("passes the exception's error.fingerprint on, unless the entry span has its own", () => {
+    const withFingerprint = { ...typeError, fingerprint: 'cart-parsing' };
+
+    expect(selectOtelErrorSpans(failingRequest(TRACE, withFingerprint)).kept[0].meta['error.fingerprint']).toBe('cart-parsing');
+    const [entry, ...rest] = failingRequest(TRACE, withFingerprint);
+    const ownTag = selectOtelErrorSpans([{ ...entry, meta: { 'error.fingerprint': 'checkout-errors' } }, ...rest]);
+    expect(ownTag.kept[0].meta['error.fingerprint']).toBe('checkout-errors');
+    expect(selectOtelErrorSpans(failingRequest()).kept[0].meta).not.toHaveProperty('error.fingerprint');
+  });
+
   it("prefers the entry span's own exception event, the last one when there are several", () => {
     const own: SpanException = { type: 'KafkaJSError', message: 'broker gone', stacktrace: 'KafkaJSError: broker gone\n    at consume (/app/worker.js:3:9)' };
     const spans = failingRequest();

@@ -50,8 +50,8 @@ export interface OtelErrorSpanSelection extends ErrorSpanSelection {
  * export. Copies of the same exception (service, type, message, stack) in one trace are one
  * occurrence; the rest count as `duplicate_exception`.
  *
- * Kept spans come back with `error.type`, `error.message` and `error.stack` set in `meta`, ready for
- * `toErrorSpanMessage`. Every input span is either kept or counted under exactly one drop reason.
+ * Kept spans come back with `error.type`, `error.message` and `error.stack` set in `meta` (and
+ * `error.fingerprint` from the exception when the entry span has none), ready for `toErrorSpanMessage`. Every input span is either kept or counted under exactly one drop reason.
  */
 export function selectOtelErrorSpans(spans: readonly OtelSpan[], history?: SpanHistory): OtelErrorSpanSelection {
   const trace = new RequestTraces(spans, history);
@@ -88,7 +88,14 @@ export function selectOtelErrorSpans(spans: readonly OtelSpan[], history?: SpanH
     occurrenceKeys.add(occurrenceKey);
     kept.push({
       ...span,
-      meta: { ...span.meta, 'error.type': exception.type, 'error.message': exception.message, 'error.stack': exception.stacktrace },
+      meta: {
+        ...span.meta,
+        'error.type': exception.type,
+        'error.message': exception.message,
+        'error.stack': exception.stacktrace,
+        // The entry span's own `error.fingerprint` attribute wins over the exception's.
+        ...(!span.meta['error.fingerprint'] && exception.fingerprint ? { 'error.fingerprint': exception.fingerprint } : {}),
+      },
     });
   }
   return { kept, dropped, unattributed: trace.unattributedExceptions() };

@@ -4,7 +4,14 @@
  * would silently round them above 2^53.
  */
 export interface Span {
+  /** Datadog: the 64-bit trace id as sent; OTLP: the full 128-bit trace id. */
   traceId: string;
+  /**
+   * The full 128-bit trace id as 32 lowercase hex (see `toTraceIdHex`), when it is more than
+   * `traceId` says: Datadog sends the upper 64 bits apart (`_dd.p.tid`, see `DATADOG_TRACE_ID_HIGH_TAG`).
+   * Absent (OTLP, where `traceId` is the full id): the hex of `traceId`.
+   */
+  traceIdHex?: string;
   spanId: string;
   /** '0' when the span has no parent. */
   parentId: string;

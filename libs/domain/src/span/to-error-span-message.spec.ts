@@ -5,6 +5,8 @@ import { toErrorSpanMessage } from './to-error-span-message';
 /** The entry span of a captured dd-trace 5.132 failing request (libs/intake/src/__fixtures__/dd-trace-v04.json). */
 const capturedEntrySpan: Span = {
   traceId: '3983546689382542143',
+  // As libs/intake's Datadog mapper builds it from `_dd.p.tid` and trace_id.
+  traceIdHex: '6b063f2d000000003748669bb6d46b3f',
   spanId: '3983546689382542143',
   parentId: '0',
   service: 'checkout',
@@ -52,6 +54,7 @@ describe('toErrorSpanMessage', () => {
       receivedAt: 1795571501300,
       protocol: 'datadog-v0.4',
       traceId: '3983546689382542143',
+      traceIdHex: '6b063f2d000000003748669bb6d46b3f',
       spanId: '3983546689382542143',
       parentId: '0',
       service: 'checkout',
@@ -64,6 +67,7 @@ describe('toErrorSpanMessage', () => {
         message: 'Payment declined for order ORD-2024-00042: amount 1234.50 EUR exceeds limit',
         stack: capturedEntrySpan.meta['error.stack'],
       },
+      errorFingerprint: null,
       env: 'test',
       version: '1.2.3',
       host: null,
@@ -112,5 +116,25 @@ describe('toErrorSpanMessage', () => {
 
     expect(tags).toMatchObject({ 'customer.tier': 'gold', 'peer.service': 'payments', 'cart.items': '3' });
     expect(Object.keys(tags).filter((key) => key.startsWith('error.') || key.startsWith('_') || key === 'runtime-id' || key === 'process_id')).toEqual([]);
+  });
+
+  it('derives traceIdHex from a 128-bit OTLP trace id when the span brings none', () => {
+    const { traceIdHex: _traceIdHex, ...span } = capturedEntrySpan;
+    const hex = 'b4392ea27e38af1ca3366ad20a6fbdae';
+
+    const message = toErrorSpanMessage({ ...span, traceId: BigInt(`0x${hex}`).toString() }, { ...context, protocol: 'otlp' });
+
+    expect(message.traceIdHex).toBe(hex);
+    expect(message.tags).not.toHaveProperty('_dd.p.tid');
+  });
+
+  it('carries the error.fingerprint tag as the custom grouping key, not as a facet tag', () => {
+    const span = { ...capturedEntrySpan, meta: { ...capturedEntrySpan.meta, 'error.fingerprint': 'payments-provider-outage' } };
+
+    const message = toErrorSpanMessage(span, context);
+
+    expect(message.errorFingerprint).toBe('payments-provider-outage');
+    expect(message.tags).not.toHaveProperty('error.fingerprint');
+    expect(errorSpanMessageSchema.parse(message)).toEqual(message);
   });
 });

@@ -1,5 +1,6 @@
 import type { ErrorSpanMessage } from '@faultline/contracts';
 import type { Span } from './span';
+import { toTraceIdHex } from './trace-id-hex';
 
 /** What the transport knew about the request that carried the span (not part of the span itself). */
 export interface ErrorSpanContext {
@@ -31,6 +32,7 @@ export function toErrorSpanMessage(span: Span, context: ErrorSpanContext): Error
     receivedAt: context.receivedAt,
     protocol: context.protocol,
     traceId: span.traceId,
+    traceIdHex: span.traceIdHex ?? toTraceIdHex(span.traceId),
     spanId: span.spanId,
     parentId: span.parentId,
     service: span.service,
@@ -39,6 +41,8 @@ export function toErrorSpanMessage(span: Span, context: ErrorSpanContext): Error
     startNs: span.startNs,
     durationNs: span.durationNs,
     error: { type: meta['error.type'] ?? '', message: meta['error.message'] ?? '', stack: meta['error.stack'] ?? '' },
+    // Datadog: the span tag. OTel: the entry span's attribute, or the exception's (see selectOtelErrorSpans).
+    errorFingerprint: nonEmpty(meta['error.fingerprint']),
     env: nonEmpty(meta['env']),
     version: nonEmpty(meta['version']),
     host: firstNonEmpty(meta, HOST_KEYS),

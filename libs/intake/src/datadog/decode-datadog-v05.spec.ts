@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { encode } from '@msgpack/msgpack';
 import { selectErrorSpans } from '@faultline/domain';
 import { IntakeError } from '../intake-error';
-import { datadogSpanToSpan } from './datadog-span.mapper';
+import { datadogTraceToSpans } from './datadog-span.mapper';
 import { decodeDatadogV05 } from './decode-datadog-v05';
 
 const fixtures = join(__dirname, '..', '__fixtures__');
@@ -93,7 +93,7 @@ describe('decodeDatadogV05 with the captured dd-trace payload', () => {
   });
 
   it('selects exactly the 3 entry spans of the failing requests as error spans', () => {
-    const selections = traces.map((trace) => selectErrorSpans(trace.map(datadogSpanToSpan)));
+    const selections = traces.map((trace) => selectErrorSpans(datadogTraceToSpans(trace)));
     const kept = selections.flatMap((selection) => selection.kept);
 
     expect(kept.map((span) => [span.traceId, span.spanId, span.parentId, span.resource, span.meta['error.type']])).toEqual([
@@ -101,6 +101,8 @@ describe('decodeDatadogV05 with the captured dd-trace payload', () => {
       ['322416055529270025', '322416055529270025', '0', 'GET /payment/:orderId', 'PaymentDeclinedError'],
       ['326021911948751739', '326021911948751739', '0', 'GET /async-reject', 'Error'],
     ]);
+    // dd-trace 5 makes 128-bit trace ids: the upper 64 bits arrive in _dd.p.tid.
+    expect(kept.map((span) => span.traceIdHex)).toEqual(['6b063f33000000006af84547736e342e', '6b063f3300000000047973b1bbb46b09', '6b063f3300000000048643339ab2f37b']);
     expect(kept[1].meta['error.message']).toBe('Payment declined for order ORD-2024-00042: amount 1234.50 EUR exceeds limit');
     // dd-trace copies the error onto two router.middleware children per failing request.
     expect(selections.reduce((sum, selection) => sum + (selection.dropped.not_service_entry ?? 0), 0)).toBe(6);
@@ -121,8 +123,10 @@ describe('decodeDatadogV05 with a distributed request captured from dd-trace', (
     expect(entry).toMatchObject({ trace_id: 1234567890123n, parent_id: 987654321n, error: 1 });
     expect(entry?.metrics['_dd.top_level']).toBeUndefined();
 
-    const { kept } = selectErrorSpans(request.map(datadogSpanToSpan));
+    const { kept } = selectErrorSpans(datadogTraceToSpans(request));
     expect(kept.map((span) => [span.traceId, span.parentId, span.meta['error.type']])).toEqual([['1234567890123', '987654321', 'TypeError']]);
+    // x-datadog-trace-id carries 64 bits only and no _dd.p.tid came with it: the upper half is zeros.
+    expect(kept[0].traceIdHex).toBe('00000000000000000000011f71fb04cb');
   });
 });
 

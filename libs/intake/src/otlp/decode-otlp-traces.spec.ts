@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { selectOtelErrorSpans } from '@faultline/domain';
 import { IntakeError } from '../intake-error';
-import { decodeOtlpTraces } from './decode-otlp-traces';
+import { decodeOtlpTraces, otlpPartialSuccessOf } from './decode-otlp-traces';
 import { otlpTraceTypes } from './otlp-proto';
 
 const fixtures = join(__dirname, '..', '__fixtures__', 'otlp');
@@ -57,8 +57,8 @@ function toProtobuf(jsonBody: Buffer): Buffer {
 }
 
 describe('decodeOtlpTraces with the captured OpenTelemetry Node SDK payloads', () => {
-  const jsonSpans = decodeOtlpTraces(sdkJsonPayload, JSON_TYPE);
-  const protoSpans = decodeOtlpTraces(sdkProtoPayload, PROTOBUF);
+  const jsonSpans = decodeOtlpTraces(sdkJsonPayload, JSON_TYPE).spans;
+  const protoSpans = decodeOtlpTraces(sdkProtoPayload, PROTOBUF).spans;
 
   it('decodes every span of both captures', () => {
     expect(jsonSpans).toHaveLength(19);
@@ -67,9 +67,9 @@ describe('decodeOtlpTraces with the captured OpenTelemetry Node SDK payloads', (
 
   it('decodes protobuf and JSON to the same neutral spans', () => {
     // The protobuf capture against its independent JSON decoding (enum names, int64 strings).
-    expect(decodeOtlpTraces(sdkProtoDecoded, JSON_TYPE)).toEqual(protoSpans);
+    expect(decodeOtlpTraces(sdkProtoDecoded, JSON_TYPE).spans).toEqual(protoSpans);
     // The JSON capture against its own protobuf encoding.
-    expect(decodeOtlpTraces(toProtobuf(sdkJsonPayload), PROTOBUF)).toEqual(jsonSpans);
+    expect(decodeOtlpTraces(toProtobuf(sdkJsonPayload), PROTOBUF).spans).toEqual(jsonSpans);
   });
 
   it('maps the resource, ids, times, kind and status of the SERVER span of a failing request', () => {
@@ -139,7 +139,7 @@ describe('decodeOtlpTraces with the captured OpenTelemetry Node SDK payloads', (
 });
 
 describe.each(Object.entries(e2eCaptures))('decodeOtlpTraces with the e2e shop traced through %s', (_client, { body, contentType }) => {
-  const spans = decodeOtlpTraces(body, contentType);
+  const { spans } = decodeOtlpTraces(body, contentType);
 
   it('makes one error span per failing request, including the one with a remote parent, and none for the others', () => {
     const selection = selectOtelErrorSpans(spans);
@@ -173,7 +173,7 @@ describe('decodeOtlpTraces mapping', () => {
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
   it('falls back to deployment.environment and unknown_service, and keeps k8s and container attributes as tags', () => {
-    const [span] = decodeOtlpTraces(request([str('deployment.environment', 'staging'), str('k8s.pod.name', 'web-7f9'), str('container.id', 'c0ffee')], minimalSpan), JSON_TYPE);
+    const [span] = decodeOtlpTraces(request([str('deployment.environment', 'staging'), str('k8s.pod.name', 'web-7f9'), str('container.id', 'c0ffee')], minimalSpan), JSON_TYPE).spans;
     expect(span.service).toBe('unknown_service');
     expect(span.meta).toEqual({ env: 'staging', 'k8s.pod.name': 'web-7f9', 'container.id': 'c0ffee', 'span.kind': 'server' });
   });
@@ -197,18 +197,27 @@ describe('decodeOtlpTraces mapping', () => {
     };
     // As JSON numbers, beyond 2^53: a JSON.parse would round them.
     const body = request([], span).toString().replace('"BIG_INT"', '9007199254740993').replace('"START"', '1795571514344000001');
-    const [decoded] = decodeOtlpTraces(Buffer.from(body), 'application/json; charset=utf-8');
+    const [decoded] = decodeOtlpTraces(Buffer.from(body), 'application/json; charset=utf-8').spans;
     expect(decoded).toMatchObject({ kind: 'consumer', error: true, startNs: '1795571514344000001', durationNs: 500 });
     expect(decoded.meta).toEqual({ big: '9007199254740993', ratio: '0.25', flag: 'true', raw: 'AQI=', list: '["a","2"]', map: '{"k":"false"}', 'span.kind': 'consumer' });
   });
 
+  it("reads error.fingerprint from the exception event, else from the span that recorded it", () => {
+    const exceptionEvent = (attributes: unknown[]) => ({ name: 'exception', timeUnixNano: '2', attributes: [str('exception.type', 'Error'), str('exception.stacktrace', 'Error: x'), ...attributes] });
+    const spanWith = (attributes: unknown[], events: unknown[]) => decodeOtlpTraces(request([], { ...minimalSpan, attributes, events }), JSON_TYPE).spans[0];
+
+    expect(spanWith([str('error.fingerprint', 'from-span')], [exceptionEvent([str('error.fingerprint', 'from-event')])]).exceptions[0].fingerprint).toBe('from-event');
+    expect(spanWith([str('error.fingerprint', 'from-span')], [exceptionEvent([])]).exceptions[0].fingerprint).toBe('from-span');
+    expect(spanWith([], [exceptionEvent([])]).exceptions[0]).not.toHaveProperty('fingerprint');
+  });
+
   it('reads an all-zero or empty parent span id as no parent', () => {
-    expect(decodeOtlpTraces(request([], { ...minimalSpan, parentSpanId: '0000000000000000' }), JSON_TYPE)[0].parentId).toBe('0');
-    expect(decodeOtlpTraces(request([], { ...minimalSpan, parentSpanId: '' }), JSON_TYPE)[0].parentId).toBe('0');
+    expect(decodeOtlpTraces(request([], { ...minimalSpan, parentSpanId: '0000000000000000' }), JSON_TYPE).spans[0].parentId).toBe('0');
+    expect(decodeOtlpTraces(request([], { ...minimalSpan, parentSpanId: '' }), JSON_TYPE).spans[0].parentId).toBe('0');
   });
 
   it('accepts an empty protobuf request', () => {
-    expect(decodeOtlpTraces(Buffer.alloc(0), PROTOBUF)).toEqual([]);
+    expect(decodeOtlpTraces(Buffer.alloc(0), PROTOBUF)).toEqual({ spans: [], rejectedSpans: [] });
   });
 });
 
@@ -240,20 +249,32 @@ describe('decodeOtlpTraces rejects malformed bodies', () => {
     expect(decodingError(() => decodeOtlpTraces(sdkJsonPayload.subarray(0, 100), JSON_TYPE)).message).toMatch(/^body: invalid JSON/);
   });
 
-  it('names the span and field of a protobuf id with the wrong length', () => {
+  it('rejects only the span, naming it and the field, for a protobuf id with the wrong length', () => {
     const { request } = otlpTraceTypes();
     const message = request.toObject(request.decode(sdkProtoPayload)) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ traceId: Buffer }> }> }> };
     message.resourceSpans[0].scopeSpans[1].spans[2].traceId = Buffer.alloc(8, 1);
     const body = Buffer.from(request.encode(request.fromObject(message)).finish());
 
-    const error = decodingError(() => decodeOtlpTraces(body, PROTOBUF));
-    expect(error.status).toBe(400);
-    expect(error.message).toBe('resourceSpans[0].scopeSpans[1].spans[2].traceId: expected 16 bytes');
+    const { spans, rejectedSpans } = decodeOtlpTraces(body, PROTOBUF);
+    expect(rejectedSpans).toEqual(['resourceSpans[0].scopeSpans[1].spans[2].traceId: expected 16 bytes']);
+    expect(spans).toHaveLength(18);
   });
 
   it.each([
     ['a body that is not an object', () => Buffer.from('[]'), 'body: expected an ExportTraceServiceRequest object'],
     ['resourceSpans that is not a list', () => Buffer.from('{"resourceSpans":{}}'), 'resourceSpans: expected an array'],
+    ['a resource that is not an object', () => withChange((r) => (r.resourceSpans[0].resource = 'checkout' as never)), 'resourceSpans[0].resource: expected an object'],
+    ['a scope that is not an object', () => withChange((r) => (r.resourceSpans[0].scopeSpans[1] = [] as never)), 'resourceSpans[0].scopeSpans[1]: expected an object'],
+    ['spans that are not a list', () => withChange((r) => (r.resourceSpans[0].scopeSpans[1].spans = {} as never)), 'resourceSpans[0].scopeSpans[1].spans: expected an array'],
+    ['a resource attribute with a numeric string value', () => withChange((r) => (r.resourceSpans[0].resource.attributes[0] = { key: 'process.pid', value: { stringValue: 10110 } })), 'resourceSpans[0].resource.attributes[0].value.stringValue: expected string'],
+    ['an intValue that is not an integer', () => withChange((r) => (r.resourceSpans[0].resource.attributes[0] = { key: 'process.pid', value: { intValue: 'ten' } })), 'resourceSpans[0].resource.attributes[0].value.intValue: expected signed 64-bit integer'],
+  ])('answers 400 naming the field, for the whole request, for %s', (_case, body, message) => {
+    const error = decodingError(() => decodeOtlpTraces(body(), JSON_TYPE));
+    expect(error.status).toBe(400);
+    expect(error.message).toBe(message);
+  });
+
+  it.each([
     ['a span that is not an object', () => withChange((r) => (r.resourceSpans[0].scopeSpans[1].spans[3] = 'span' as never)), 'resourceSpans[0].scopeSpans[1].spans[3]: expected an object'],
     ['a trace id in base64', () => withChange((r) => (r.resourceSpans[0].scopeSpans[1].spans[3].traceId = 'tDkuon44rxyjNmrSCm+9rg==')), 'resourceSpans[0].scopeSpans[1].spans[3].traceId: expected 32 hex characters'],
     ['a trace id with a non-hex character', () => withChange((r) => (r.resourceSpans[0].scopeSpans[1].spans[3].traceId = 'b4392ea27e38af1ca3366ad20a6fbdaz')), 'resourceSpans[0].scopeSpans[1].spans[3].traceId: expected 32 hex characters'],
@@ -266,12 +287,54 @@ describe('decodeOtlpTraces rejects malformed bodies', () => {
     ['a negative start time', () => withChange((r) => (r.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano = '-5')), 'resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: expected unsigned 64-bit integer'],
     ['a fractional end time', () => withChange((r) => (r.resourceSpans[0].scopeSpans[0].spans[0].endTimeUnixNano = 1.5)), 'resourceSpans[0].scopeSpans[0].spans[0].endTimeUnixNano: expected unsigned 64-bit integer'],
     ['attributes that are a map', () => withChange((r) => (r.resourceSpans[0].scopeSpans[0].spans[0].attributes = { 'http.route': '/ok' })), 'resourceSpans[0].scopeSpans[0].spans[0].attributes: expected an array'],
-    ['a resource attribute with a numeric string value', () => withChange((r) => (r.resourceSpans[0].resource.attributes[0] = { key: 'process.pid', value: { stringValue: 10110 } })), 'resourceSpans[0].resource.attributes[0].value.stringValue: expected string'],
-    ['an intValue that is not an integer', () => withChange((r) => (r.resourceSpans[0].resource.attributes[0] = { key: 'process.pid', value: { intValue: 'ten' } })), 'resourceSpans[0].resource.attributes[0].value.intValue: expected signed 64-bit integer'],
     ['an exception event attribute without a key', () => withChange((r) => ((r.resourceSpans[0].scopeSpans[1].spans[2].events as Array<{ attributes: unknown[] }>)[0].attributes[1] = { value: { stringValue: 'x' } })), 'resourceSpans[0].scopeSpans[1].spans[2].events[0].attributes[1].key: expected string'],
-  ])('answers 400 naming the field for %s', (_case, body, message) => {
-    const error = decodingError(() => decodeOtlpTraces(body(), JSON_TYPE));
-    expect(error.status).toBe(400);
-    expect(error.message).toBe(message);
+  ])('rejects only the span, naming it and the field, for %s', (_case, body, message) => {
+    const { spans, rejectedSpans } = decodeOtlpTraces(body(), JSON_TYPE);
+    expect(rejectedSpans).toEqual([message]);
+    // The 18 other spans of the capture are decoded as usual.
+    expect(spans).toHaveLength(18);
+  });
+});
+
+describe('decodeOtlpTraces partial success', () => {
+  const request = (spans: unknown[]) => Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }));
+  const goodSpan = (spanId: string) => ({ traceId: '5b8efff798038103d269b633813fc60c', spanId, name: 'GET /', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '3' });
+  const badSpanId = { ...goodSpan('eee19b7ec3c1b174'), spanId: 'eee19b7e' };
+
+  it('decodes the good spans around a bad one and names the bad one', () => {
+    const { spans, rejectedSpans } = decodeOtlpTraces(request([goodSpan('eee19b7ec3c1b171'), badSpanId, goodSpan('eee19b7ec3c1b173')]), JSON_TYPE);
+
+    expect(spans.map((span) => span.spanId)).toEqual([BigInt('0xeee19b7ec3c1b171').toString(), BigInt('0xeee19b7ec3c1b173').toString()]);
+    expect(rejectedSpans).toEqual(['resourceSpans[0].scopeSpans[0].spans[1].spanId: expected 16 hex characters']);
+    expect(otlpPartialSuccessOf(rejectedSpans)).toEqual({
+      rejectedSpans: 1,
+      errorMessage: '1 span rejected: resourceSpans[0].scopeSpans[0].spans[1].spanId: expected 16 hex characters',
+    });
+  });
+
+  it('names the first three rejected spans and counts the rest', () => {
+    const { rejectedSpans } = decodeOtlpTraces(request([goodSpan('eee19b7ec3c1b171'), badSpanId, { ...badSpanId, kind: 9 }, 'span', { ...badSpanId, name: 7 }, badSpanId]), JSON_TYPE);
+
+    expect(otlpPartialSuccessOf(rejectedSpans)).toEqual({
+      rejectedSpans: 5,
+      errorMessage:
+        '5 spans rejected: resourceSpans[0].scopeSpans[0].spans[1].spanId: expected 16 hex characters; ' +
+        'resourceSpans[0].scopeSpans[0].spans[2].spanId: expected 16 hex characters; resourceSpans[0].scopeSpans[0].spans[3]: expected an object; and 2 more',
+    });
+  });
+
+  it('sets no partial success when no span was rejected', () => {
+    expect(otlpPartialSuccessOf(decodeOtlpTraces(sdkJsonPayload, JSON_TYPE).rejectedSpans)).toBeUndefined();
+  });
+
+  it('answers 400 for the whole request when every span of it is rejected', () => {
+    const one = decodingError(() => decodeOtlpTraces(request([badSpanId]), JSON_TYPE));
+    expect([one.status, one.message]).toEqual([400, 'resourceSpans[0].scopeSpans[0].spans[0].spanId: expected 16 hex characters']);
+
+    const two = decodingError(() => decodeOtlpTraces(request([badSpanId, { ...goodSpan('eee19b7ec3c1b171'), traceId: '0'.repeat(32) }]), JSON_TYPE));
+    expect([two.status, two.message]).toEqual([
+      400,
+      '2 spans rejected: resourceSpans[0].scopeSpans[0].spans[0].spanId: expected 16 hex characters; resourceSpans[0].scopeSpans[0].spans[1].traceId: must not be all zeros',
+    ]);
   });
 });

@@ -19,6 +19,13 @@ const I64_MAX = 0x7fff_ffff_ffff_ffffn;
 const CONSUMED_RESOURCE_KEYS = new Set(['service.name', 'service.version', 'deployment.environment.name', 'deployment.environment', 'host.name']);
 const SKIPPED_RESOURCE_KEYS = new Set(['process.pid']);
 
+/** The spans of one export request that could be read, and why the others could not. */
+export interface OtlpTraces {
+  spans: OtelSpan[];
+  /** One message per rejected span, naming the span and field: `resourceSpans[0].scopeSpans[0].spans[3].spanId: expected 16 hex characters`. */
+  rejectedSpans: string[];
+}
+
 /**
  * Checks a decoded `ExportTraceServiceRequest` and maps every span onto the protocol-neutral model.
  * `raw` has the lowerCamelCase field names of the OTLP JSON encoding: parsed JSON, or the protobufjs
@@ -26,9 +33,13 @@ const SKIPPED_RESOURCE_KEYS = new Set(['process.pid']);
  * JSON ids are hex strings (the OTLP JSON encoding, unlike proto3 JSON, does not use base64 for them);
  * enums may be integers or their names; 64-bit integers may be strings or numbers.
  *
- * Anything wrong in a field it reads is a 400 naming the field, and nothing of the request is used:
- * a tracer that sends one malformed span is broken and should hear about it. Fields it does not read
- * (links, trace state, non-exception event attributes) are not checked.
+ * Two kinds of problems, each reported naming the field:
+ * - structural (the body is not a request, `resourceSpans` or a scope's `spans` is not a list, a
+ *   resource or scope cannot be read): throws IntakeError 400 and nothing of the request is used,
+ *   since the spans it concerns can then be neither counted nor given their service;
+ * - in one span (ids, a field of the wrong type, times, kind, status, attributes, events): that span
+ *   alone is rejected and listed in `rejectedSpans`, the others are used (OTLP partial success).
+ * Fields it does not read (links, trace state, non-exception event attributes) are not checked.
  *
  * Mapping: resource `service.name` -> service, `service.version` -> `version`,
  * `deployment.environment.name` (or the older `deployment.environment`) -> `env`, `host.name` ->
@@ -36,10 +47,11 @@ const SKIPPED_RESOURCE_KEYS = new Set(['process.pid']);
  * (`http.*`, `url.*`, ...) become tags, a span's own attribute winning over the resource's. Trace ids
  * are the decimal of the full 128-bit value, span ids of the 64-bit value.
  */
-export function readOtlpTraces(raw: unknown, encoding: OtlpEncoding): OtelSpan[] {
+export function readOtlpTraces(raw: unknown, encoding: OtlpEncoding): OtlpTraces {
   if (!isRecord(raw)) fail('body', 'expected an ExportTraceServiceRequest object');
   const reader = new Reader(encoding);
   const spans: OtelSpan[] = [];
+  const rejectedSpans: string[] = [];
   const resourceSpansList = reader.array(raw['resourceSpans'], 'resourceSpans');
   for (let r = 0; r < resourceSpansList.length; r++) {
     const resourceSpansPath = `resourceSpans[${r}]`;
@@ -53,11 +65,16 @@ export function readOtlpTraces(raw: unknown, encoding: OtlpEncoding): OtelSpan[]
       const scopeSpans = reader.record(scopeSpansList[s], scopeSpansPath);
       const spanList = reader.array(scopeSpans['spans'], `${scopeSpansPath}.spans`);
       for (let i = 0; i < spanList.length; i++) {
-        spans.push(reader.span(spanList[i], `${scopeSpansPath}.spans[${i}]`, service, resourceMeta));
+        try {
+          spans.push(reader.span(spanList[i], `${scopeSpansPath}.spans[${i}]`, service, resourceMeta));
+        } catch (error) {
+          if (!(error instanceof IntakeError)) throw error;
+          rejectedSpans.push(error.message);
+        }
       }
     }
   }
-  return spans;
+  return { spans, rejectedSpans };
 }
 
 function mapResource(attributes: Record<string, string>): { service: string; resourceMeta: Record<string, string> } {
@@ -90,7 +107,7 @@ class Reader {
     const start = this.unsigned64(span['startTimeUnixNano'], `${path}.startTimeUnixNano`);
     const end = this.unsigned64(span['endTimeUnixNano'], `${path}.endTimeUnixNano`);
     const attributes = this.attributes(span['attributes'], `${path}.attributes`);
-    const exceptions = this.exceptions(span['events'], `${path}.events`);
+    const exceptions = this.exceptions(span['events'], `${path}.events`, attributes['error.fingerprint']);
     const status = this.optionalRecord(span['status'], `${path}.status`);
     const statusCode = this.statusCode(status?.['code'], `${path}.status.code`);
     return {
@@ -200,7 +217,8 @@ class Reader {
   }
 
   /** `exception` events -> type, message and stack trace (OTel semantic conventions). */
-  exceptions(value: unknown, path: string): SpanException[] {
+  /** `spanFingerprint`: the recording span's own `error.fingerprint` attribute, for events that carry none. */
+  exceptions(value: unknown, path: string, spanFingerprint?: string): SpanException[] {
     const exceptions: SpanException[] = [];
     const events = this.array(value, path);
     for (let i = 0; i < events.length; i++) {
@@ -211,6 +229,7 @@ class Reader {
         type: attributes['exception.type'] ?? '',
         message: attributes['exception.message'] ?? '',
         stacktrace: attributes['exception.stacktrace'] ?? '',
+        ...withFingerprint(attributes['error.fingerprint'] || spanFingerprint),
       });
     }
     return exceptions;
@@ -279,4 +298,9 @@ function toInteger(value: unknown): bigint | undefined {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/** The user's `error.fingerprint` (custom grouping key) on an exception, only when set. */
+function withFingerprint(fingerprint: string | undefined): Pick<SpanException, 'fingerprint'> {
+  return fingerprint ? { fingerprint } : {};
 }

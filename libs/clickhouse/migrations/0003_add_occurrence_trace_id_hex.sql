@@ -1,0 +1,11 @@
+-- The full 128-bit trace id in its W3C/OTel form (32 lowercase hex), the same whichever protocol
+-- carried the span, so the occurrences of one trace through Datadog- and OTel-instrumented services
+-- can be correlated (trace_id keeps each protocol's decimal: Datadog's 64-bit id as sent).
+--
+-- String with '' for "unknown" rather than Nullable(String): no null map to store, and rows written
+-- before this migration read as '' without a rewrite. occurrence-row.ts maps '' to null.
+-- Placed after trace_id so the table order stays that of OCCURRENCE_COLUMNS.
+--
+-- Not re-runnable: ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS. The file holds this one
+-- statement, so it has either applied or not; schema_migrations keeps it from running twice.
+ALTER TABLE {{database}}.occurrences ADD COLUMN trace_id_hex String DEFAULT '' AFTER trace_id;
