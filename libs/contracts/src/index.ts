@@ -4,6 +4,7 @@ export * from './error-span.message';
 export * from './occurrence.message';
 export * from './message-codec';
 export * from './issue-record';
+export * from './grouping-config';
 import { errorSpanMessageSchema } from './error-span.message';
 import { occurrenceMessageSchema } from './occurrence.message';
 import { jsonCodec } from './message-codec';
