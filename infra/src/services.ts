@@ -25,6 +25,8 @@ export function serviceEnv(config: LocalStackConfig, endpoints: ServiceEndpoints
     ...ports,
     INGESTION_OTLP_PORT: String(config.ingestionOtlpPort),
     KAFKA_BROKERS: endpoints.kafkaBrokers,
+    // librdkafka's mock cluster does not implement idempotent producers; a real cluster keeps the default.
+    ...(config.externalKafkaBrokers === undefined ? { KAFKA_IDEMPOTENT_PRODUCER: 'false' } : {}),
     CLICKHOUSE_URL: endpoints.clickhouseUrl,
     CLICKHOUSE_DATABASE: endpoints.clickhouseDatabase,
     // Our own ClickHouse has one passwordless user (infra/clickhouse/users.xml).

@@ -38,7 +38,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         HealthModule.forRoot({ metrics: createMetricsRegistry('aggregator') }),
-        KafkaModule.register({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-aggregator`, log: (level, message, extra) => log[level](extra, message) }),
+        KafkaModule.register({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-aggregator`,
+          log: (level, message, extra) => log[level](extra, message),
+          producer: { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER },
+        }),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

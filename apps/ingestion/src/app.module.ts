@@ -15,7 +15,12 @@ export class AppModule {
         TraceIntakeModule.forRoot({
           maxBodyBytes: config.INGESTION_MAX_BODY_BYTES,
           otlpMaxConcurrentRequests: config.INGESTION_OTLP_MAX_CONCURRENT_REQUESTS,
-          publishing: SpanPublishingModule.forKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger }),
+          publishing: SpanPublishingModule.forKafka({
+            brokers: config.KAFKA_BROKERS,
+            clientId: config.KAFKA_CLIENT_ID,
+            idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
+            logger,
+          }),
         }),
       ],
       // The OTLP/HTTP port, next to the Datadog one that main.ts listens on.

@@ -5,6 +5,12 @@ describe('loadConfig', () => {
     const config = loadConfig(ingestionConfigSchema, { KAFKA_BROKERS: 'a:9092, b:9092' });
     expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9092']);
     expect(config.INGESTION_PORT).toBe(8126);
+    expect(config.KAFKA_IDEMPOTENT_PRODUCER).toBe(true);
+  });
+
+  it('reads boolean flags strictly', () => {
+    expect(loadConfig(ingestionConfigSchema, { KAFKA_BROKERS: 'a:9092', KAFKA_IDEMPOTENT_PRODUCER: 'false' }).KAFKA_IDEMPOTENT_PRODUCER).toBe(false);
+    expect(() => loadConfig(ingestionConfigSchema, { KAFKA_BROKERS: 'a:9092', KAFKA_IDEMPOTENT_PRODUCER: 'yes' })).toThrow(/KAFKA_IDEMPOTENT_PRODUCER/);
   });
 
   it('names every invalid variable', () => {

@@ -48,7 +48,7 @@ const running = new Set<BatchingConsumer<OrderEvent>>();
 beforeAll(async () => {
   admin = kafka.admin();
   producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  deadLetterProducer = new KafkaProducer(kafka);
+  deadLetterProducer = new KafkaProducer(kafka, { idempotent: false });
   await Promise.all([admin.connect(), producer.connect(), deadLetterProducer.connect()]);
 });
 

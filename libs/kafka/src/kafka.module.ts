@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { createKafka, Kafka, KafkaConnectionOptions } from './kafka.factory';
-import { KafkaProducer } from './kafka.producer';
+import { KafkaProducer, KafkaProducerOptions } from './kafka.producer';
 
 /** Injection token of the kafkajs client (`Kafka`) a service shares between its consumers and producer. */
 export const KAFKA = Symbol('KAFKA');
@@ -13,12 +13,12 @@ export const KAFKA = Symbol('KAFKA');
 @Global()
 @Module({})
 export class KafkaModule {
-  static register(options: KafkaConnectionOptions): DynamicModule {
+  static register(options: KafkaConnectionOptions & { producer: KafkaProducerOptions }): DynamicModule {
     return {
       module: KafkaModule,
       providers: [
         { provide: KAFKA, useFactory: () => createKafka(options) },
-        { provide: KafkaProducer, useFactory: (kafka: Kafka) => new KafkaProducer(kafka), inject: [KAFKA] },
+        { provide: KafkaProducer, useFactory: (kafka: Kafka) => new KafkaProducer(kafka, options.producer), inject: [KAFKA] },
       ],
       exports: [KAFKA, KafkaProducer],
     };

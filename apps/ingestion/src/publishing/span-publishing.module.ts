@@ -7,6 +7,7 @@ import { SpanPublisher } from './span-publisher';
 export interface KafkaPublishingOptions {
   brokers: string[];
   clientId: string;
+  idempotentProducer: boolean;
   logger: Logger;
 }
 
@@ -26,6 +27,7 @@ export class SpanPublishingModule {
                 clientId: options.clientId,
                 log: (level, message, extra) => options.logger[level](extra, message),
               }),
+              { idempotent: options.idempotentProducer },
             ),
         },
         { provide: SpanPublisher, useClass: KafkaSpanPublisher },

@@ -14,10 +14,18 @@ export const commonEnv = {
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
 };
 
+const booleanFlag = (fallback: 'true' | 'false') =>
+  z.enum(['true', 'false']).default(fallback).transform((value) => value === 'true');
+
 export const kafkaEnv = {
   /** Comma-separated bootstrap brokers, e.g. `kafka-0:9092,kafka-1:9092`. */
   KAFKA_BROKERS: commaList,
   KAFKA_CLIENT_ID: z.string().min(1).default('faultline'),
+  /**
+   * Idempotent producer: a retried send is not written twice. On by default; only librdkafka's mock
+   * cluster (local development) does not support it, and the local stack turns it off there.
+   */
+  KAFKA_IDEMPOTENT_PRODUCER: booleanFlag('true'),
 };
 
 export const clickhouseEnv = {
@@ -32,4 +40,4 @@ export const redisEnv = {
 };
 
 
-export { port, positiveInt };
+export { booleanFlag, port, positiveInt };
