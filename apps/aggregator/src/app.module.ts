@@ -1,9 +1,9 @@
-import { createClickHouseClient, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
+import { clickhouseReadiness, createClickHouseClient, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
 import type { ClickHouseClient } from '@faultline/clickhouse';
 import { AggregatorConfig } from '@faultline/config';
 import { KafkaModule } from '@faultline/kafka';
 import { createMetricsRegistry, HealthModule, HealthRegistry, Logger } from '@faultline/observability';
-import { createRedisClient, IssueStateStore } from '@faultline/redis';
+import { createRedisClient, IssueStateStore, redisReadiness } from '@faultline/redis';
 import type { Redis } from '@faultline/redis';
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { OccurrenceConsumer } from './occurrence.consumer';
@@ -13,7 +13,7 @@ import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 const CLICKHOUSE = Symbol('CLICKHOUSE');
 const REDIS = Symbol('REDIS');
 
-/** Closes the storage clients after the consumer has drained (Nest calls shutdown hooks in reverse order). */
+/** Closes the storage clients; the consumer drains before this, in `beforeApplicationShutdown`. */
 @Injectable()
 class StorageLifecycle implements OnApplicationShutdown {
   constructor(
@@ -21,8 +21,8 @@ class StorageLifecycle implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     health: HealthRegistry,
   ) {
-    health.addReadinessCheck('clickhouse', async () => ((await clickhouse.ping()).success ? { ok: true } : { ok: false, detail: 'ping failed' }));
-    health.addReadinessCheck('redis', () => (redis.status === 'ready' ? { ok: true } : { ok: false, detail: `redis ${redis.status}` }));
+    health.addReadinessCheck('clickhouse', () => clickhouseReadiness(clickhouse));
+    health.addReadinessCheck('redis', () => redisReadiness(redis));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,15 +4,19 @@ import { BatchingConsumer, KAFKA, KafkaProducer } from '@faultline/kafka';
 import type { Kafka } from '@faultline/kafka';
 import { HealthRegistry } from '@faultline/observability';
 import type { Logger } from '@faultline/observability';
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
 import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 
 export const AGGREGATOR_GROUP = 'faultline-aggregator';
 
-/** Owns the consumer's life: starts after the app is wired, drains and commits on shutdown. */
+/**
+ * Owns the consumer's life: starts after the app is wired, drains and commits on shutdown. The drain
+ * runs in `beforeApplicationShutdown`: Nest calls the `onApplicationShutdown` hooks of one module all
+ * at once, and the ClickHouse and Redis clients (closed there) must outlive the batch in flight.
+ */
 @Injectable()
-export class OccurrenceConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OccurrenceConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly consumer: BatchingConsumer<OccurrenceMessage>;
 
   constructor(
@@ -49,8 +53,11 @@ export class OccurrenceConsumer implements OnApplicationBootstrap, OnApplication
     await this.consumer.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.deadLetterProducer.disconnect();
   }
 }

@@ -4,15 +4,20 @@ import { BatchingConsumer, KAFKA, KafkaProducer } from '@faultline/kafka';
 import type { Kafka } from '@faultline/kafka';
 import { HealthRegistry } from '@faultline/observability';
 import type { Logger } from '@faultline/observability';
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 import { FingerprintBatchHandler } from './fingerprint-batch.handler';
+import { GroupingConfigCache } from './grouping-config.cache';
 
 export const FINGERPRINTER_GROUP = 'faultline-fingerprinter';
 
-/** Owns the consumer's life: starts after the app is wired, drains and commits on shutdown. */
+/**
+ * Owns the consumer's life: starts after the app is wired, drains and commits on shutdown. The drain
+ * runs in `beforeApplicationShutdown`: Nest calls the `onApplicationShutdown` hooks of one module all
+ * at once, and the Redis client (closed there) must outlive the batch in flight.
+ */
 @Injectable()
-export class FingerprintConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FingerprintConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly consumer: BatchingConsumer<ErrorSpanMessage>;
 
   constructor(
@@ -21,9 +26,10 @@ export class FingerprintConsumer implements OnApplicationBootstrap, OnApplicatio
     @Inject(APP_CONFIG) config: FingerprinterConfig,
     @Inject(APP_LOGGER) log: Logger,
     @Inject(FATAL_HANDLER) onFatal: (error: Error) => void,
+    groupingConfigs: GroupingConfigCache,
     health: HealthRegistry,
   ) {
-    const handler = new FingerprintBatchHandler(producer);
+    const handler = new FingerprintBatchHandler(producer, groupingConfigs);
     this.consumer = new BatchingConsumer(
       kafka,
       {
@@ -48,8 +54,11 @@ export class FingerprintConsumer implements OnApplicationBootstrap, OnApplicatio
     await this.consumer.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type CorpusCase, readCorpus } from '@faultline/domain/corpus';
+import { corpusSpan, putDatadogTraces } from './support/datadog-spans';
 import { eventually, graphql } from './support/graphql-client';
 import { gatewayUrl } from './support/issues';
 
@@ -11,24 +12,6 @@ interface CorpusIssue {
   id: string;
   count: number;
   occurrences: { edges: { node: { spanId: string } }[] };
-}
-
-/** One service-entry error span per corpus case, as a Datadog tracer would report it (v0.4 JSON). */
-function spanFor(testCase: CorpusCase, service: string, spanId: number, startNs: bigint) {
-  return {
-    trace_id: spanId,
-    span_id: spanId,
-    parent_id: 0,
-    service,
-    name: 'web.request',
-    resource: `GET /${testCase.group}`,
-    start: Number(startNs / 1_000_000n) * 1_000_000,
-    duration: 1_000_000,
-    error: 1,
-    type: 'web',
-    meta: { 'error.type': testCase.errorType, 'error.message': testCase.message, 'error.stack': testCase.stack, env: 'corpus', version: testCase.variant },
-    metrics: { '_dd.top_level': 1 },
-  };
 }
 
 /**
@@ -90,9 +73,8 @@ describe('grouping of the real stack-trace corpus through the whole pipeline', (
   beforeAll(async () => {
     const startNs = BigInt(Date.now()) * 1_000_000n;
     const overDatadog = cases.filter((testCase) => testCase.message.trim() !== '');
-    const traces = overDatadog.map((testCase) => [spanFor(testCase, testCase.service, Number(testCase.spanId), startNs)]);
-    const response = await fetch(`${ingestionUrl}/v0.4/traces`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(traces) });
-    expect(response.status).toBe(200);
+    const traces = overDatadog.map((testCase) => [corpusSpan(testCase, testCase.service, Number(testCase.spanId), startNs)]);
+    expect(await putDatadogTraces(ingestionUrl, traces)).toBe(200);
     for (const testCase of cases.filter((candidate) => !overDatadog.includes(candidate))) {
       const exported = await fetch(`${otlpUrl}/v1/traces`, {
         method: 'POST',

@@ -33,3 +33,8 @@ export function createClickHouseClient(options: ClickHouseClientOptions): ClickH
     application: 'faultline',
   });
 }
+
+/** Readiness of a service that needs ClickHouse: the server answers a ping. Shape of a health check result. */
+export async function clickhouseReadiness(client: ClickHouseClient): Promise<{ ok: boolean; detail?: string }> {
+  return (await client.ping()).success ? { ok: true } : { ok: false, detail: 'ping failed' };
+}

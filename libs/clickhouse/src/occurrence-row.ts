@@ -134,7 +134,8 @@ export function fromOccurrenceRow(row: OccurrenceRowOutput): StoredOccurrence {
   };
 }
 
-function parseFrames(json: string): StackFrame[] {
+/** `frames` column -> frames; [] for a value that is not a JSON array. */
+export function parseFrames(json: string): StackFrame[] {
   try {
     const frames: unknown = JSON.parse(json);
     return Array.isArray(frames) ? (frames as StackFrame[]) : [];

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { StackFrame } from '@faultline/contracts';
 import { checkPageSize, decodeCursor, encodeCursor, type PageArgs } from './cursor';
-import { fromOccurrenceRow, OCCURRENCE_COLUMNS, type OccurrenceRow, type OccurrenceRowOutput, type StoredOccurrence } from './occurrence-row';
+import { fromOccurrenceRow, OCCURRENCE_COLUMNS, parseFrames, type OccurrenceRow, type OccurrenceRowOutput, type StoredOccurrence } from './occurrence-row';
 import { raw, sql, sqlIdentifier, type SqlFragment } from './sql';
 
 export interface OccurrencePage {
@@ -67,6 +68,21 @@ export class OccurrenceRepository {
       hasNextPage: rows.length > first,
       endCursor: last ? encodeCursor('occurrence', { ms: last.timestampMs, id: last.occurrenceId }) : null,
     };
+  }
+
+  /**
+   * The parsed stack of each issue's latest occurrence (greatest timestamp, then occurrence id: the
+   * first row `listByIssue` answers), for a page of issues in one query. Issues without a stored
+   * occurrence are absent from the map.
+   */
+  async latestFramesByIssue(tenant: string, issueIds: readonly string[]): Promise<Map<string, StackFrame[]>> {
+    if (issueIds.length === 0) return new Map();
+    const rows = await this.select<{ issue_id: string; frames: string }>(sql`
+      SELECT issue_id, frames FROM ${raw(this.table)}
+      WHERE tenant = ${tenant} AND has(${issueIds}, issue_id)
+      ORDER BY timestamp_ms DESC, occurrence_id DESC
+      LIMIT 1 BY issue_id`);
+    return new Map(rows.map((row) => [row.issue_id, parseFrames(row.frames)]));
   }
 
   private async select<T>(query: SqlFragment): Promise<T[]> {

@@ -252,6 +252,26 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
       expect(await optimizeUntil(client, table, countRows, 3)).toBe(3);
     });
 
+    it("reads each issue's latest frames for a page of issues in one query", async () => {
+      const tenant = uniqueTenant('frames');
+      const base = 1_732_500_000_000;
+      const frame = (fn: string, line: number) => ({ function: fn, file: 'orders.js', module: null, line, column: 3, inApp: true });
+      const older = occurrenceMessage({ tenant, occurrenceId: hexId(tenant, 'a-old'), timestampMs: base, frames: [frame('old', 1)] });
+      const latest = occurrenceMessage({ tenant, occurrenceId: hexId(tenant, 'a-new'), timestampMs: base + 1000, frames: [frame('latest', 2)] });
+      const onlyB = occurrenceMessage({ tenant, occurrenceId: hexId(tenant, 'b'), timestampMs: base, frames: [] });
+      const otherTenant = occurrenceMessage({ tenant: `${tenant}-other`, occurrenceId: hexId(tenant, 'x'), timestampMs: base + 5000, frames: [frame('other', 9)] });
+      // The latest one twice: a redelivered copy must not matter.
+      await occurrences.insert([toOccurrenceRow(latest, 'issue-a'), toOccurrenceRow(older, 'issue-a'), toOccurrenceRow(onlyB, 'issue-b'), toOccurrenceRow(otherTenant, 'issue-a')]);
+      await occurrences.insert([toOccurrenceRow(latest, 'issue-a')]);
+
+      const frames = await occurrences.latestFramesByIssue(tenant, ['issue-a', 'issue-b', 'issue-none']);
+      expect([...frames.entries()].sort()).toEqual([
+        ['issue-a', [frame('latest', 2)]],
+        ['issue-b', []],
+      ]);
+      expect(await occurrences.latestFramesByIssue(tenant, [])).toEqual(new Map());
+    });
+
     it('inserts nothing for an empty batch and rejects a forged cursor', async () => {
       await occurrences.insert([]);
       await expect(occurrences.listByIssue('t', 'i', { first: 1, after: 'forged' })).rejects.toBeInstanceOf(InvalidCursorError);

@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 /**
  * A tenant's grouping rule: occurrences matching every given condition are grouped under `groupKey`
- * (within their service, like every issue) instead of their computed fingerprint. Conditions are
- * case-sensitive substrings; at least one is required.
+ * (within their service, like every issue) instead of their computed fingerprint. At least one
+ * condition is required; all are case-sensitive: `service` and `errorType` must be equal (a substring
+ * rule for `Error` would catch every `TypeError`), `messageContains` and `frameContains` are substrings.
  */
 export const groupingRuleMatchSchema = z
   .object({

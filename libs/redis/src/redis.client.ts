@@ -21,3 +21,11 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     retryStrategy: (attempt) => Math.min(attempt * 50, 2000),
   });
 }
+
+/**
+ * Readiness of a client for a health check (`HealthCheckResult`'s shape): ready only once connected
+ * and not reconnecting, so a probe reports a Redis outage before the commands start failing.
+ */
+export function redisReadiness(redis: Redis): { ok: boolean; detail?: string } {
+  return redis.status === 'ready' ? { ok: true } : { ok: false, detail: `redis ${redis.status}` };
+}

@@ -1,5 +1,5 @@
 import { encodeCursor, InvalidCursorError, IssueRepository, OccurrenceRepository, StoredOccurrence } from '@faultline/clickhouse';
-import { IssueRecord } from '@faultline/contracts';
+import { IssueRecord, StackFrame } from '@faultline/contracts';
 import { GraphQLError } from 'graphql';
 import { IssueListFilter, IssueReader, OccurrenceView, Page, PageRequest } from './issue-reader.port';
 
@@ -30,6 +30,10 @@ export class ClickHouseIssueReader implements IssueReader {
       edges: result.rows.map((row) => ({ cursor: encodeCursor('occurrence', { ms: row.timestampMs, id: row.occurrenceId }), node: toView(row) })),
       pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
     };
+  }
+
+  latestFrames(tenant: string, issueIds: readonly string[]): Promise<Map<string, StackFrame[]>> {
+    return this.occurrences.latestFramesByIssue(tenant, issueIds);
   }
 }
 

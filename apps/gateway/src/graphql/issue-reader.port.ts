@@ -1,4 +1,4 @@
-import { IssueRecord, IssueStatus } from '@faultline/contracts';
+import { IssueRecord, IssueStatus, StackFrame } from '@faultline/contracts';
 
 export interface IssueListFilter {
   service?: string;
@@ -40,6 +40,8 @@ export interface IssueReader {
   listIssues(tenant: string, filter: IssueListFilter, page: PageRequest): Promise<Page<IssueRecord>>;
   getIssue(tenant: string, issueId: string): Promise<IssueRecord | null>;
   listOccurrences(tenant: string, issueId: string, page: PageRequest): Promise<Page<OccurrenceView>>;
+  /** The frames of each issue's latest occurrence, for a page of issues at once; issues without one are absent. */
+  latestFrames(tenant: string, issueIds: readonly string[]): Promise<Map<string, StackFrame[]>>;
 }
 
 export const ISSUE_READER = Symbol('ISSUE_READER');

@@ -1,13 +1,27 @@
-/** Minimal GraphQL-over-HTTP client for the specs: the same requests an explorer page would send. */
-export async function graphql<T>(gatewayUrl: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export interface GraphqlError {
+  message: string;
+  extensions?: { code?: string } & Record<string, unknown>;
+}
+
+/** The whole GraphQL response, errors included, for specs that expect errors. */
+export async function graphqlResponse<T>(
+  gatewayUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ status: number; data?: T | null; errors?: GraphqlError[] }> {
   const response = await fetch(`${gatewayUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  return { status: response.status, ...((await response.json()) as { data?: T | null; errors?: GraphqlError[] }) };
+}
+
+/** Minimal GraphQL-over-HTTP client for the specs: the same requests an explorer page would send. */
+export async function graphql<T>(gatewayUrl: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const body = await graphqlResponse<T>(gatewayUrl, query, variables);
   if (body.errors?.length) throw new Error(`GraphQL errors: ${body.errors.map((e) => e.message).join('; ')}`);
-  if (!response.ok || !body.data) throw new Error(`GraphQL HTTP ${response.status}`);
+  if (body.status < 200 || body.status > 299 || !body.data) throw new Error(`GraphQL HTTP ${body.status}`);
   return body.data;
 }
 

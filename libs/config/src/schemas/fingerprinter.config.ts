@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { commonEnv, kafkaEnv, port, positiveInt } from './fragments';
+import { commonEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
 
 export const fingerprinterConfigSchema = z.object({
   ...commonEnv,
   ...kafkaEnv,
+  /** Where tenants' grouping rules and in-app patterns are stored (the gateway writes them). */
+  ...redisEnv,
   /** Health and metrics listener. */
   FINGERPRINTER_PORT: port(8127),
   FINGERPRINTER_BATCH_SIZE: positiveInt(500),
   FINGERPRINTER_BATCH_MAX_WAIT_MS: positiveInt(50),
+  /** A tenant's grouping config is reloaded from Redis at most this often: how long a rule change takes to apply. */
+  FINGERPRINTER_GROUPING_CONFIG_TTL_MS: positiveInt(5000),
 });
 export type FingerprinterConfig = z.infer<typeof fingerprinterConfigSchema>;

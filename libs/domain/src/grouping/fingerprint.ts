@@ -59,6 +59,16 @@ export function customFingerprint(value: string | null | undefined): string | nu
 }
 
 /**
+ * A tenant grouping rule's `groupKey` replaces the computed fingerprint. Hashed under a tag of its own
+ * ('rule', not 'custom'), so a rule's key and an `error.fingerprint` tag with the same text stay two
+ * groups, and neither can equal a computed fingerprint. Scoped to the service by the issue id, like
+ * the tag. The key is trimmed (the contract's schema already trims it).
+ */
+export function ruleFingerprint(groupKey: string): string {
+  return sha256Hex(['faultline', FINGERPRINT_VERSION, 'rule', groupKey.trim()]).slice(0, 32);
+}
+
+/**
  * v2 grouping inputs:
  * - the error type;
  * - for the reported exception and each cause (at most MAX_GROUPING_EXCEPTIONS), the cause's printed

@@ -6,6 +6,7 @@ export { normaliseMessage, MAX_MESSAGE_CHARS } from './normalise-message';
 export {
   computeFingerprint,
   customFingerprint,
+  ruleFingerprint,
   groupingInputs,
   FINGERPRINT_VERSION,
   MAX_GROUPING_FRAMES,
@@ -18,3 +19,6 @@ export type { FingerprintV1Input } from './fingerprint-v1';
 export { culpritOf } from './culprit';
 export { occurrenceIdFor, issueIdFor } from './ids';
 export { toOccurrence } from './to-occurrence';
+export { applyInAppPatterns } from './in-app-patterns';
+export { matchGroupingRule } from './grouping-rules';
+export type { GroupingRuleSubject } from './grouping-rules';
