@@ -1,35 +1,14 @@
-import { clickhouseReadiness, createClickHouseClient, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
+import { CLICKHOUSE, ClickHouseModule, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
 import type { ClickHouseClient } from '@faultline/clickhouse';
 import { AggregatorConfig } from '@faultline/config';
 import { KafkaModule } from '@faultline/kafka';
-import { createMetricsRegistry, HealthModule, HealthRegistry, Logger } from '@faultline/observability';
-import { createRedisClient, IssueStateStore, redisReadiness } from '@faultline/redis';
+import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observability';
+import { IssueStateStore, REDIS, RedisModule } from '@faultline/redis';
 import type { Redis } from '@faultline/redis';
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { OccurrenceConsumer } from './occurrence.consumer';
 import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
 import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
-
-const CLICKHOUSE = Symbol('CLICKHOUSE');
-const REDIS = Symbol('REDIS');
-
-/** Closes the storage clients; the consumer drains before this, in `beforeApplicationShutdown`. */
-@Injectable()
-class StorageLifecycle implements OnApplicationShutdown {
-  constructor(
-    @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
-    @Inject(REDIS) private readonly redis: Redis,
-    health: HealthRegistry,
-  ) {
-    health.addReadinessCheck('clickhouse', () => clickhouseReadiness(clickhouse));
-    health.addReadinessCheck('redis', () => redisReadiness(redis));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.clickhouse.close();
-    this.redis.disconnect();
-  }
-}
 
 @Module({})
 export class AppModule {
@@ -44,17 +23,13 @@ export class AppModule {
           log: (level, message, extra) => log[level](extra, message),
           producer: { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER },
         }),
+        ClickHouseModule.register({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD }),
+        RedisModule.register({ url: config.REDIS_URL }),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_LOGGER, useValue: log },
         { provide: FATAL_HANDLER, useValue: onFatal },
-        {
-          provide: CLICKHOUSE,
-          useFactory: () =>
-            createClickHouseClient({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD }),
-        },
-        { provide: REDIS, useFactory: () => createRedisClient(config.REDIS_URL) },
         {
           provide: RecordOccurrencesUseCase,
           useFactory: (clickhouse: ClickHouseClient, redis: Redis) =>
@@ -66,7 +41,6 @@ export class AppModule {
             ),
           inject: [CLICKHOUSE, REDIS],
         },
-        StorageLifecycle,
         OccurrenceConsumer,
       ],
     };

@@ -6,3 +6,4 @@ export * from './occurrence-row';
 export * from './occurrence.repository';
 export * from './issue-row';
 export * from './issue.repository';
+export * from './clickhouse.module';

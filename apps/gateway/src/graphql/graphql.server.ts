@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import express, { RequestHandler } from 'express';
 import { GATEWAY_OPTIONS } from '../tokens';
 import type { GatewayOptions } from '../tokens';
@@ -14,7 +14,7 @@ import { readSchemaSdl } from './schema-sdl';
 
 /** Apollo Server over the checked-in SDL, mounted on Nest's express instance at /graphql. */
 @Injectable()
-export class GraphqlServer implements OnApplicationShutdown {
+export class GraphqlServer implements BeforeApplicationShutdown {
   private readonly apollo: ApolloServer<GatewayContext>;
 
   constructor(
@@ -30,7 +30,8 @@ export class GraphqlServer implements OnApplicationShutdown {
     return [express.json({ limit: '1mb' }), expressMiddleware(this.apollo, { context: async () => createRequestContext(this.reader) })];
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the storage clients close (their onApplicationShutdown hooks), so in-flight queries finish.
+  async beforeApplicationShutdown(): Promise<void> {
     await this.apollo.stop();
   }
 }

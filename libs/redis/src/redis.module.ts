@@ -1,0 +1,35 @@
+import { HealthRegistry } from '@faultline/observability';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { createRedisClient, redisReadiness } from './redis.client';
+
+/** Injection token of a service's Redis client (ioredis `Redis`). */
+export const REDIS = Symbol('REDIS');
+
+/**
+ * Reports Redis in readiness and closes the client at shutdown. Components that still write drain in
+ * `beforeApplicationShutdown`, which Nest runs before every `onApplicationShutdown` hook.
+ */
+@Injectable()
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis, health: HealthRegistry) {
+    health.addReadinessCheck('redis', () => redisReadiness(redis));
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}
+
+/** One Redis client per service. Needs HealthModule (global) for its readiness check. */
+@Global()
+@Module({})
+export class RedisModule {
+  static register(options: { url: string }): DynamicModule {
+    return {
+      module: RedisModule,
+      providers: [{ provide: REDIS, useFactory: () => createRedisClient(options.url) }, RedisLifecycle],
+      exports: [REDIS],
+    };
+  }
+}
