@@ -116,8 +116,9 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 function commandLineContains(pid: number, marker: string): boolean {
   if (marker === '') return true;
   const cmdline = readProc(pid, 'cmdline');
-  // Without /proc (not Linux) the pid check alone has to do.
-  return cmdline === undefined || cmdline.replace(/\0/g, ' ').includes(marker);
+  // Without /proc (not Linux) the pid check alone has to do. An empty cmdline is read while the process
+  // is in the middle of an exec (e.g. `bash -c` replacing itself with its command): unknown, not a mismatch.
+  return cmdline === undefined || cmdline === '' || cmdline.replace(/\0/g, ' ').includes(marker);
 }
 
 function readProc(pid: number, file: string): string | undefined {

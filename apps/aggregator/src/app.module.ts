@@ -1,12 +1,13 @@
 import { CLICKHOUSE, ClickHouseModule, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
 import type { ClickHouseClient } from '@faultline/clickhouse';
 import { AggregatorConfig } from '@faultline/config';
-import { KafkaModule } from '@faultline/kafka';
+import { KafkaModule, KafkaProducer } from '@faultline/kafka';
 import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observability';
 import { IssueStateStore, REDIS, RedisModule } from '@faultline/redis';
 import type { Redis } from '@faultline/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { OccurrenceConsumer } from './occurrence.consumer';
+import { KafkaIssueEventPublisher } from './record-occurrences/issue-event.publisher';
 import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
 import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 
@@ -32,14 +33,16 @@ export class AppModule {
         { provide: FATAL_HANDLER, useValue: onFatal },
         {
           provide: RecordOccurrencesUseCase,
-          useFactory: (clickhouse: ClickHouseClient, redis: Redis) =>
+          // The one producer of the process: dead letters and issue events (OccurrenceConsumer connects it).
+          useFactory: (clickhouse: ClickHouseClient, redis: Redis, producer: KafkaProducer) =>
             new RecordOccurrencesUseCase(
               new OccurrenceRepository(clickhouse, config.CLICKHOUSE_DATABASE),
               new IssueStateStore(redis),
               new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE),
+              new KafkaIssueEventPublisher(producer),
               config.AGGREGATOR_DEDUPE_WINDOW_HOURS,
             ),
-          inject: [CLICKHOUSE, REDIS],
+          inject: [CLICKHOUSE, REDIS, KafkaProducer],
         },
         OccurrenceConsumer,
       ],

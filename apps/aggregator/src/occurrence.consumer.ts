@@ -21,6 +21,7 @@ export class OccurrenceConsumer implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
+    // The process's one producer: dead letters here, issue events in the use case (same instance).
     private readonly deadLetterProducer: KafkaProducer,
     useCase: RecordOccurrencesUseCase,
     @Inject(APP_CONFIG) config: AggregatorConfig,

@@ -1,25 +1,37 @@
 import { CLICKHOUSE, ClickHouseModule, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
 import type { ClickHouseClient } from '@faultline/clickhouse';
 import { GatewayConfig } from '@faultline/config';
-import { createMetricsRegistry, HealthModule } from '@faultline/observability';
-import { GroupingConfigStore, REDIS, RedisModule } from '@faultline/redis';
+import { KafkaModule } from '@faultline/kafka';
+import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observability';
+import { GroupingConfigStore, IssueStateStore, REDIS, RedisModule } from '@faultline/redis';
 import type { Redis } from '@faultline/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { GROUPING_CONFIG } from './graphql/grouping-config.port';
 import { GraphqlServer } from './graphql/graphql.server';
 import { ClickHouseIssueReader } from './graphql/issue-reader.adapter';
 import { ISSUE_READER } from './graphql/issue-reader.port';
+import type { IssueReader } from './graphql/issue-reader.port';
+import { ISSUE_EVENT_PUBLISHER, ISSUE_PROJECTION, ISSUE_STATE } from './issue-workflow/issue-workflow.port';
+import type { IssueEventPublisher, IssueProjectionWriter, IssueStateAdmin } from './issue-workflow/issue-workflow.port';
+import { IssueWorkflow } from './issue-workflow/issue-workflow.service';
+import { KafkaIssueEventPublisher } from './issue-workflow/kafka-issue-event.publisher';
 import { GATEWAY_OPTIONS } from './tokens';
 
 @Module({})
 export class AppModule {
-  static register(config: GatewayConfig): DynamicModule {
+  static register(config: GatewayConfig, log: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         HealthModule.forRoot({ metrics: createMetricsRegistry('gateway') }),
         ClickHouseModule.register({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD }),
         RedisModule.register({ url: config.REDIS_URL }),
+        KafkaModule.register({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-gateway`,
+          log: (level, message, extra) => log[level](extra, message),
+          producer: { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER },
+        }),
       ],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: { introspection: config.GATEWAY_INTROSPECTION } },
@@ -30,6 +42,19 @@ export class AppModule {
           inject: [CLICKHOUSE],
         },
         { provide: GROUPING_CONFIG, useFactory: (redis: Redis) => new GroupingConfigStore(redis), inject: [REDIS] },
+        { provide: ISSUE_STATE, useFactory: (redis: Redis): IssueStateAdmin => new IssueStateStore(redis), inject: [REDIS] },
+        {
+          provide: ISSUE_PROJECTION,
+          useFactory: (clickhouse: ClickHouseClient): IssueProjectionWriter => new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE),
+          inject: [CLICKHOUSE],
+        },
+        { provide: ISSUE_EVENT_PUBLISHER, useClass: KafkaIssueEventPublisher },
+        {
+          provide: IssueWorkflow,
+          useFactory: (state: IssueStateAdmin, projection: IssueProjectionWriter, reader: IssueReader, events: IssueEventPublisher) =>
+            new IssueWorkflow(state, projection, reader, events),
+          inject: [ISSUE_STATE, ISSUE_PROJECTION, ISSUE_READER, ISSUE_EVENT_PUBLISHER],
+        },
         GraphqlServer,
       ],
     };

@@ -7,7 +7,7 @@ import { GraphqlServer } from './graphql/graphql.server';
 runMain(async () => {
   const config = loadConfig(gatewayConfigSchema);
   const log = createLogger(config.LOG_LEVEL, 'gateway');
-  await startService(AppModule.register(config), {
+  await startService(AppModule.register(config, log), {
     log,
     port: config.GATEWAY_PORT,
     host: config.HTTP_HOST,

@@ -1,6 +1,6 @@
 import type { IssueRecord, IssueStatus } from '@faultline/contracts';
 
-/** One row (one revision) of the `issues` table (see migrations/0002). */
+/** One row (one revision) of the `issues` table (see migrations/0002 and 0004-0006). */
 export interface IssueRow {
   tenant: string;
   issue_id: string;
@@ -19,6 +19,12 @@ export interface IssueRow {
   last_seen_ms: number;
   first_version: string | null;
   last_version: string | null;
+  /** 0/1 (migrations/0004; rows written before it read 0). */
+  regression: number;
+  /** migrations/0005; rows written before it read NULL. */
+  assignee: string | null;
+  /** migrations/0006; rows written before it read NULL. */
+  resolved_in_version: string | null;
   revision: number;
 }
 
@@ -42,6 +48,9 @@ export function toIssueRow(record: IssueRecord): IssueRow {
     last_seen_ms: record.lastSeenMs,
     first_version: record.firstVersion,
     last_version: record.lastVersion,
+    regression: record.regression ? 1 : 0,
+    assignee: record.assignee,
+    resolved_in_version: record.resolvedInVersion,
     revision: record.revision,
   };
 }
@@ -49,7 +58,8 @@ export function toIssueRow(record: IssueRecord): IssueRow {
 type UInt64Out = number | string;
 
 /** A row as ClickHouse returns it: 64-bit integers may be quoted. */
-export type IssueRowOutput = Omit<IssueRow, 'fingerprint_version' | 'occurrence_count' | 'first_seen_ms' | 'last_seen_ms' | 'revision'> & {
+export type IssueRowOutput = Omit<IssueRow, 'fingerprint_version' | 'occurrence_count' | 'first_seen_ms' | 'last_seen_ms' | 'revision' | 'regression'> & {
+  regression: number | string;
   fingerprint_version: UInt64Out;
   occurrence_count: UInt64Out;
   first_seen_ms: UInt64Out;
@@ -76,6 +86,10 @@ export function fromIssueRow(row: IssueRowOutput): IssueRecord {
     lastSeenMs: Number(row.last_seen_ms),
     firstVersion: row.first_version,
     lastVersion: row.last_version,
+    // UInt8 arrives as a number; a string is tolerated like the 64-bit columns.
+    regression: Number(row.regression) === 1,
+    assignee: row.assignee,
+    resolvedInVersion: row.resolved_in_version,
     revision: Number(row.revision),
   };
 }

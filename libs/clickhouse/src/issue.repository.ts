@@ -39,8 +39,11 @@ const VALUE_COLUMNS: readonly (keyof IssueRow)[] = [
   'last_seen_ms',
   'first_version',
   'last_version',
+  'regression',
+  'assignee',
+  'resolved_in_version',
 ];
-const NULLABLE_COLUMNS = new Set<keyof IssueRow>(['env', 'culprit', 'first_version', 'last_version']);
+const NULLABLE_COLUMNS = new Set<keyof IssueRow>(['env', 'culprit', 'first_version', 'last_version', 'assignee', 'resolved_in_version']);
 const LATEST = 'latest_';
 
 /**

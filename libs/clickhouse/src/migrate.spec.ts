@@ -38,6 +38,14 @@ describe('loadMigrations', () => {
     expect(loadMigrations().map((migration) => migration.checksum)).toEqual(migrations.map((migration) => migration.checksum));
   });
 
+  it('keeps every unguarded ADD COLUMN alone in its file (18.16 cannot re-run it; see the file rules)', () => {
+    for (const migration of loadMigrations()) {
+      if (migration.statements.some((statement) => /\bADD\s+COLUMN\b(?!\s+IF\s+NOT\s+EXISTS)/i.test(statement))) {
+        expect({ migration: migration.name, statements: migration.statements.length }).toEqual({ migration: migration.name, statements: 1 });
+      }
+    }
+  });
+
   it('rejects badly named files, duplicate versions and empty files', () => {
     const badName = mkdtempSync(join(tmpdir(), 'fl-mig-'));
     writeFileSync(join(badName, '1_x.sql'), 'SELECT 1;');

@@ -84,4 +84,14 @@ describe('toIssueRow', () => {
       envs: ['production', 'staging'],
     });
   });
+
+  it('maps the workflow fields both ways', () => {
+    const record = issueRecord({ status: 'FOR_REVIEW', regression: true, assignee: 'bob@example.com', resolvedInVersion: null });
+    const row = toIssueRow(record);
+    expect(row).toMatchObject({ regression: 1, assignee: 'bob@example.com', resolved_in_version: null });
+    expect(fromIssueRow(row)).toEqual(record);
+    const resolved = issueRecord({ status: 'RESOLVED', regression: false, assignee: null, resolvedInVersion: '1.4.2' });
+    expect(toIssueRow(resolved)).toMatchObject({ regression: 0, assignee: null, resolved_in_version: '1.4.2' });
+    expect(fromIssueRow({ ...toIssueRow(resolved), regression: '0' })).toEqual(resolved);
+  });
 });

@@ -10,6 +10,7 @@ import { loadMigrations, MigrationChecksumError, MIGRATIONS_DIR, runMigrations }
 import { toOccurrenceRow } from '../src/occurrence-row';
 import { OccurrenceRepository } from '../src/occurrence.repository';
 import { raw, sql, sqlIdentifier, type SqlFragment } from '../src/sql';
+import { toIssueRow } from '../src/issue-row';
 import { hexId, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
 
 export interface ClickHouseTarget {
@@ -112,6 +113,36 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
           [after.occurrenceId, after.traceId, after.traceIdHex],
           [before.occurrenceId, before.traceId, null],
         ]);
+      } finally {
+        await client.command({ query: sql`DROP DATABASE IF EXISTS ${raw(sqlIdentifier(scratch))}`.text });
+      }
+    });
+    it('add the workflow columns to an issues table that holds rows: those read the defaults, new rows as written', async () => {
+      const { client } = target();
+      const scratch = `fl_issue_workflow_${process.pid}_${Date.now()}`;
+      const dir = mkdtempSync(join(tmpdir(), 'fl-migrations-'));
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      // The database as it was before 0004: migrate up to 0003, then the rest.
+      const migrations = loadMigrations(MIGRATIONS_DIR);
+      const earlier = migrations.filter((migration) => migration.version < 4).map((migration) => migration.name);
+      const later = migrations.filter((migration) => migration.version >= 4).map((migration) => migration.name);
+      for (const name of later) rmSync(join(dir, `${name}.sql`));
+      try {
+        expect(await runMigrations(client, scratch, undefined, dir)).toEqual(earlier);
+        const tenant = uniqueTenant('workflow');
+        const before = issueRecord({ tenant, issueId: hexId(tenant, 'before'), status: 'RESOLVED' });
+        const { regression: _r, assignee: _a, resolved_in_version: _v, ...rowBefore } = toIssueRow(before);
+        await client.insert({ table: `${sqlIdentifier(scratch)}.issues`, values: [rowBefore], format: 'JSONEachRow' });
+
+        for (const name of later) cpSync(join(MIGRATIONS_DIR, `${name}.sql`), join(dir, `${name}.sql`));
+        expect(await runMigrations(client, scratch, undefined, dir)).toEqual(later);
+        expect(later.slice(0, 3)).toEqual(['0004_add_issue_regression', '0005_add_issue_assignee', '0006_add_issue_resolved_in_version']);
+        const repository = new IssueRepository(client, scratch);
+        const after = issueRecord({ tenant, issueId: hexId(tenant, 'after'), regression: true, assignee: 'bob', resolvedInVersion: '1.4.2' });
+        await repository.upsert([after]);
+
+        expect(await repository.findById(tenant, before.issueId)).toEqual({ ...before, regression: false, assignee: null, resolvedInVersion: null });
+        expect(await repository.findById(tenant, after.issueId)).toEqual(after);
       } finally {
         await client.command({ query: sql`DROP DATABASE IF EXISTS ${raw(sqlIdentifier(scratch))}`.text });
       }
@@ -284,12 +315,12 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
       const issueId = hexId(tenant, 'issue');
       const revision = (n: number, changes: Partial<IssueRecord>) => issueRecord({ tenant, issueId, revision: n, count: n, ...changes });
       await issues.upsert([revision(1, { status: 'FOR_REVIEW' })]);
-      await issues.upsert([revision(3, { status: 'RESOLVED', lastSeenMs: 1_732_500_300_000, firstVersion: null, envs: ['staging', 'production'] })]);
-      await issues.upsert([revision(2, { status: 'IGNORED', lastSeenMs: 1_732_500_200_000 })]);
+      const latest = { status: 'RESOLVED', lastSeenMs: 1_732_500_300_000, firstVersion: null, assignee: null, resolvedInVersion: '1.4.2' } as const;
+      await issues.upsert([revision(3, { ...latest, envs: ['staging', 'production'] })]);
+      // An older revision with every nullable workflow field set must not leak through argMax.
+      await issues.upsert([revision(2, { status: 'IGNORED', lastSeenMs: 1_732_500_200_000, regression: true, assignee: 'bob', resolvedInVersion: null })]);
 
-      expect(await issues.findById(tenant, issueId)).toEqual(
-        revision(3, { status: 'RESOLVED', lastSeenMs: 1_732_500_300_000, firstVersion: null, envs: ['production', 'staging'] }),
-      );
+      expect(await issues.findById(tenant, issueId)).toEqual(revision(3, { ...latest, envs: ['production', 'staging'] }));
       expect(await issues.findById(tenant, 'missing')).toBeNull();
 
       // Merges keep the highest revision too.

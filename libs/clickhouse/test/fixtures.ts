@@ -73,6 +73,9 @@ export function issueRecord(overrides: Partial<IssueRecord> = {}): IssueRecord {
     lastSeenMs: 1_732_500_000_123,
     firstVersion: '1.4.2',
     lastVersion: '1.4.2',
+    regression: false,
+    assignee: null,
+    resolvedInVersion: null,
     revision: 1,
     ...overrides,
   };

@@ -27,6 +27,12 @@ export const issueRecordSchema = z.object({
   lastSeenMs: z.number().int(),
   firstVersion: z.string().nullable(),
   lastVersion: z.string().nullable(),
+  /** Set when a RESOLVED issue came back (see the regression rule); cleared by the next status change. */
+  regression: z.boolean().default(false),
+  /** Who owns the issue, as given to `assignIssue`; null when unassigned. */
+  assignee: z.string().nullable().default(null),
+  /** The issue's last seen version when it was resolved; a newer version's occurrence regresses it. */
+  resolvedInVersion: z.string().nullable().default(null),
   /** Monotonic per issue, incremented by every write; orders the ClickHouse projection rows. */
   revision: z.number().int().positive(),
 });

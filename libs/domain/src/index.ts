@@ -1,2 +1,3 @@
 export * from './grouping';
 export * from './span';
+export * from './issue';

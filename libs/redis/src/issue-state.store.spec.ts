@@ -11,7 +11,7 @@ describe('IssueStateKeys', () => {
   const keys = new IssueStateKeys();
 
   it('puts every key of one issue in the same cluster slot', () => {
-    const all = [keys.issue('acme', 'abc'), keys.envs('acme', 'abc'), keys.hourly('acme', 'abc'), keys.seen('acme', 'abc', 1732496400)];
+    const all = [keys.issue('acme', 'abc'), keys.envs('acme', 'abc'), keys.hourly('acme', 'abc'), keys.seen('acme', 'abc', 1732496400), keys.history('acme', 'abc'), keys.outbox('acme', 'abc')];
     expect(new Set(all.map(hashTag))).toEqual(new Set(['acme:abc']));
     expect(new Set(all).size).toBe(all.length);
   });

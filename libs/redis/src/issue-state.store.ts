@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { issueRecordSchema, type IssueRecord } from '@faultline/contracts';
+import { issueChangeSchema, issueRecordSchema, type IssueChange, type IssueRecord, type IssueStatus } from '@faultline/contracts';
+import { ASSIGN_ISSUE_LUA, UPDATE_ISSUE_STATUS_LUA } from './issue-workflow.script';
 import { RECORD_OCCURRENCES_LUA } from './record-occurrences.script';
 
 /** What the store needs of one occurrence (a projection of occurrence/v1 plus its issue). */
@@ -20,6 +21,31 @@ export interface IssueOccurrence {
   timestampMs: number;
 }
 
+/** One issue's outcome of {@link IssueStateStore.recordOccurrences}. */
+export interface RecordedIssue {
+  /** The state after the call. */
+  record: IssueRecord;
+  /** The issue was created by this call. */
+  created: boolean;
+  /** This call moved the issue from RESOLVED back to FOR_REVIEW (see the regression rule). */
+  regressed: boolean;
+  /** History entries this call appended, oldest first (`created`, `regressed`). */
+  changes: IssueChange[];
+  /**
+   * The issue's changes not yet acknowledged as published (oldest first): this call's `changes`
+   * plus any an earlier delivery recorded but did not get out (it failed or crashed before
+   * {@link IssueStateStore.acknowledgePublished}). These are the events to emit; acknowledging them
+   * afterwards makes `issue-events` at-least-once even though a redelivered batch changes nothing.
+   */
+  unpublished: UnpublishedChange[];
+}
+
+/** An outbox entry: the change, and the opaque token that acknowledges it. */
+export interface UnpublishedChange {
+  change: IssueChange;
+  token: string;
+}
+
 export interface HourlyCount {
   /** Start of the hour, milliseconds since the epoch. */
   hourStartMs: number;
@@ -30,9 +56,14 @@ const HOUR_MS = 3_600_000;
 /** Upper bound of one hourlyCounts read (one HMGET field per hour): 90 days. */
 export const MAX_HOURLY_RANGE_HOURS = 24 * 90;
 const COMMAND = 'faultlineRecordOccurrences';
+const UPDATE_STATUS_COMMAND = 'faultlineUpdateIssueStatus';
+const ASSIGN_COMMAND = 'faultlineAssignIssue';
 
-type RecordOccurrencesReply = [string[], string[]];
+type RecordOccurrencesReply = [string[], string[], number, string[], string[]];
+/** Reply of the workflow scripts; null when the issue does not exist. */
+type WorkflowReply = [string[], string[], string[]] | null;
 type ScriptedPipeline = { [COMMAND](numKeys: number, ...keysAndArgs: (string | number)[]): unknown };
+type WorkflowCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<WorkflowReply>;
 
 /**
  * Redis key layout. Every key of one issue carries the hash tag `{tenant:issueId}` so they share a
@@ -61,6 +92,14 @@ export class IssueStateKeys {
   seen(tenant: string, issueId: string, hourStartSec: number): string {
     return `${this.prefix}:${this.tag(tenant, issueId)}:seen:${hourStartSec}`;
   }
+  /** List: IssueChange JSON, oldest first, capped at ISSUE_HISTORY_LIMIT entries. */
+  history(tenant: string, issueId: string): string {
+    return `${this.prefix}:${this.tag(tenant, issueId)}:history`;
+  }
+  /** List: pipeline-made history entries not yet acknowledged as published to `issue-events`. */
+  outbox(tenant: string, issueId: string): string {
+    return `${this.prefix}:${this.tag(tenant, issueId)}:outbox`;
+  }
 }
 
 function hourStartSec(timestampMs: number): number {
@@ -86,15 +125,18 @@ export class IssueStateStore {
     private readonly keys: IssueStateKeys = new IssueStateKeys(),
   ) {
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: RECORD_OCCURRENCES_LUA });
+    if (!(UPDATE_STATUS_COMMAND in redis)) redis.defineCommand(UPDATE_STATUS_COMMAND, { lua: UPDATE_ISSUE_STATUS_LUA });
+    if (!(ASSIGN_COMMAND in redis)) redis.defineCommand(ASSIGN_COMMAND, { lua: ASSIGN_ISSUE_LUA });
   }
 
   /**
    * Records a batch and returns the state of every issue in it, in the order issues first appear in
    * `items`, including issues whose occurrences were all duplicates (so a caller that crashed after
    * this write but before projecting the state elsewhere re-projects it on redelivery). `revision`
-   * increases only when something changed.
+   * increases only when something changed. `changes` lists what this call did to the workflow (a
+   * redelivery never repeats a change: duplicates neither create nor regress).
    */
-  async recordOccurrences(items: readonly IssueOccurrence[], dedupeWindowHours: number): Promise<IssueRecord[]> {
+  async recordOccurrences(items: readonly IssueOccurrence[], dedupeWindowHours: number): Promise<RecordedIssue[]> {
     if (!Number.isFinite(dedupeWindowHours) || dedupeWindowHours <= 0) {
       throw new RangeError(`dedupe window must be a positive number of hours, got ${dedupeWindowHours}`);
     }
@@ -121,7 +163,7 @@ export class IssueStateStore {
         let index = seenIndex.get(hour);
         if (index === undefined) {
           seenKeys.push(this.keys.seen(tenant, issueId, hour));
-          index = seenKeys.length + 3; // Lua KEYS is 1-based, after the issue, envs and hourly keys.
+          index = seenKeys.length + 5; // Lua KEYS is 1-based, after the issue, envs, hourly, history and outbox keys.
           seenIndex.set(hour, index);
         }
         return { id: item.occurrenceId, ts: String(item.timestampMs), version: item.version, env: item.env, seen: index, hour: String(hour) };
@@ -139,7 +181,14 @@ export class IssueStateStore {
         culprit: creator.culprit,
         status: 'FOR_REVIEW',
       };
-      const keys = [this.keys.issue(tenant, issueId), this.keys.envs(tenant, issueId), this.keys.hourly(tenant, issueId), ...seenKeys];
+      const keys = [
+        this.keys.issue(tenant, issueId),
+        this.keys.envs(tenant, issueId),
+        this.keys.hourly(tenant, issueId),
+        this.keys.history(tenant, issueId),
+        this.keys.outbox(tenant, issueId),
+        ...seenKeys,
+      ];
       (pipeline as unknown as ScriptedPipeline)[COMMAND](
         keys.length,
         ...keys,
@@ -151,15 +200,97 @@ export class IssueStateStore {
 
     const replies = await pipeline.exec();
     if (!replies) throw new Error('redis pipeline was discarded');
-    const records: IssueRecord[] = [];
+    const recorded: RecordedIssue[] = [];
     for (const [error, reply] of replies) {
       if (error) throw error;
-      const [hash, envs] = reply as RecordOccurrencesReply;
+      const [hash, envs, created, changeJson, outbox] = reply as RecordOccurrencesReply;
       // Every issue of the batch exists after the script unless all of its occurrences were
       // duplicates of ids whose issue hash has since been lost; there is no state to return then.
-      if (hash.length > 0) records.push(toIssueRecord(hash, envs));
+      if (hash.length === 0) continue;
+      const changes = changeJson.map(parseChange);
+      recorded.push({
+        record: toIssueRecord(hash, envs),
+        created: created === 1,
+        regressed: changes.some((change) => change.action === 'regressed'),
+        changes,
+        unpublished: outbox.map((token) => ({ change: parseChange(token), token })),
+      });
     }
-    return records;
+    return recorded;
+  }
+
+  /**
+   * Removes published changes from their issues' outboxes (one pipeline). Entries are removed by
+   * value, so concurrent consumers of one issue cannot drop each other's unpublished entries; a
+   * token already acknowledged is ignored.
+   */
+  async acknowledgePublished(published: readonly { tenant: string; issueId: string; tokens: readonly string[] }[]): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    let commands = 0;
+    for (const { tenant, issueId, tokens } of published) {
+      for (const token of tokens) {
+        pipeline.lrem(this.keys.outbox(tenant, issueId), 1, token);
+        commands++;
+      }
+    }
+    if (commands === 0) return;
+    const replies = await pipeline.exec();
+    if (!replies) throw new Error('redis pipeline was discarded');
+    for (const [error] of replies) if (error) throw error;
+  }
+
+  /**
+   * Sets an issue's status on behalf of `actor` (see UPDATE_ISSUE_STATUS_LUA): resolving records the
+   * last seen version as `resolvedInVersion`; any change clears `regression`, appends a
+   * `status_changed` entry and bumps the revision. Setting the current status changes nothing
+   * (`change` null, same revision). Null when the issue does not exist.
+   */
+  async updateStatus(
+    tenant: string,
+    issueId: string,
+    status: IssueStatus,
+    actor: string,
+    nowMs: number,
+  ): Promise<{ record: IssueRecord; change: IssueChange | null } | null> {
+    const reply = await this.workflow(UPDATE_STATUS_COMMAND, tenant, issueId, [status, actor, String(Math.trunc(nowMs))]);
+    if (!reply) return null;
+    return { record: reply.record, change: reply.changes[0] ?? null };
+  }
+
+  /**
+   * Sets (or, with null, clears) an issue's assignee on behalf of `actor`: always an `assigned` entry;
+   * assigning someone to a FOR_REVIEW issue also moves it to REVIEWED (a `status_changed` entry
+   * after it). Null when the issue does not exist.
+   */
+  async assign(
+    tenant: string,
+    issueId: string,
+    assignee: string | null,
+    actor: string,
+    nowMs: number,
+  ): Promise<{ record: IssueRecord; changes: IssueChange[] } | null> {
+    return this.workflow(ASSIGN_COMMAND, tenant, issueId, [JSON.stringify({ assignee }), actor, String(Math.trunc(nowMs))]);
+  }
+
+  /** The issue's history, oldest first (the latest ISSUE_HISTORY_LIMIT entries); empty when unknown. */
+  async history(tenant: string, issueId: string): Promise<IssueChange[]> {
+    const entries = await this.redis.lrange(this.keys.history(tenant, issueId), 0, -1);
+    return entries.map(parseChange);
+  }
+
+  private async workflow(
+    command: string,
+    tenant: string,
+    issueId: string,
+    args: string[],
+  ): Promise<{ record: IssueRecord; changes: IssueChange[] } | null> {
+    if (!Number.isFinite(Number(args[2]))) throw new RangeError(`invalid time ${args[2]}`);
+    const run = (this.redis as unknown as Record<string, WorkflowCommand>)[command].bind(this.redis);
+    const keys = [this.keys.issue(tenant, issueId), this.keys.envs(tenant, issueId), this.keys.history(tenant, issueId)];
+    const reply = await run(keys.length, ...keys, ...args);
+    if (!reply) return null;
+    const [hash, envs, changeJson] = reply;
+    return { record: toIssueRecord(hash, envs), changes: changeJson.map(parseChange) };
   }
 
   /** Current state of one issue, or null. */
@@ -219,6 +350,14 @@ function toIssueRecord(flatHash: string[], envs: string[]): IssueRecord {
     lastSeenMs: integer('lastSeenMs'),
     firstVersion: text('firstVersion'),
     lastVersion: text('lastVersion'),
+    regression: hash.get('regression') === '1',
+    assignee: text('assignee'),
+    resolvedInVersion: text('resolvedInVersion'),
     revision: integer('revision'),
   });
+}
+
+/** A history entry as the scripts wrote it (JSON), validated. */
+function parseChange(json: string): IssueChange {
+  return issueChangeSchema.parse(JSON.parse(json));
 }

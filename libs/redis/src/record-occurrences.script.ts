@@ -1,45 +1,51 @@
+import { issueLua } from './issue-lua.shared';
+
 /**
  * Lua for {@link IssueStateStore.recordOccurrences}: applies one batch of one issue's occurrences
  * atomically. Kept as a string constant (not a .lua file) so compiled code needs no asset lookup.
  *
  * KEYS[1]   issue hash: static fields (set once, when the issue is created) and the running state
- *           (count, firstSeenMs/firstVersion, lastSeenMs/lastVersion, revision). A null value is
- *           an absent field.
+ *           (count, firstSeenMs/firstVersion, lastSeenMs/lastVersion, status, regression ('1' or
+ *           absent), assignee, resolvedInVersion, revision). A null value is an absent field.
  * KEYS[2]   set of every env the issue was seen in
  * KEYS[3]   hourly counts hash: field = epoch second of the hour start, value = new occurrences
- * KEYS[4..] seen-id sets, one per hour of occurrence timestamp, expiring after the dedupe window
+ * KEYS[4]   history list: IssueChange JSON, oldest first, capped
+ * KEYS[5]   outbox list: the entries of KEYS[4] this script appended that are not yet acknowledged as
+ *           published to `issue-events` (see IssueStateStore.acknowledgePublished)
+ * KEYS[6..] seen-id sets, one per hour of occurrence timestamp, expiring after the dedupe window
  *
  * ARGV[1]   dedupe window in seconds
  * ARGV[2]   JSON object of the static fields, written only if the issue does not exist yet
  * ARGV[3]   JSON array of occurrences: { id, ts (ms, as a string), version, env, seen (index into
  *           KEYS of its seen set), hour (hourly field) }
  *
- * `revision` is Redis server time in microseconds, at least the previous revision + 1 (see below).
+ * Workflow, applied only when at least one occurrence is new (a redelivery changes nothing):
+ * - creation appends a `created` history entry (FOR_REVIEW);
+ * - a RESOLVED issue with a new occurrence for which isRegression(resolvedInVersion, version) holds
+ *   goes back to FOR_REVIEW with regression = '1', resolvedInVersion cleared and a `regressed`
+ *   entry. IGNORED issues keep counting and never regress.
+ * History times are Redis server time in milliseconds.
+ *
+ * `revision` is Redis server time in microseconds, at least the previous revision + 1.
  *
  * Timestamps travel as strings and are stored as received: Lua numbers are doubles, exact for
  * millisecond epochs, but tostring() would print them in exponent form.
  *
- * Returns { issue hash as a flat field/value list, env set members } for the state after the
- * batch, also when every occurrence was a duplicate (the caller re-projects that state).
+ * Returns { issue hash as a flat field/value list, env set members, 1 if created by this call else 0,
+ * history entries appended by this call (JSON strings), the outbox (JSON strings, oldest first) } for the state after the batch, also when
+ * every occurrence was a duplicate (the caller re-projects that state).
  */
-export const RECORD_OCCURRENCES_LUA = `
-local issueKey, envsKey, hourlyKey = KEYS[1], KEYS[2], KEYS[3]
+export const RECORD_OCCURRENCES_LUA = issueLua(`
+local issueKey, envsKey, hourlyKey, historyKey, outboxKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local window = tonumber(ARGV[1])
 local static = cjson.decode(ARGV[2])
 local occurrences = cjson.decode(ARGV[3])
 
--- A version is null in JSON (cjson.null) or absent in the hash (false from HMGET): both mean no field.
-local function setOrDelete(key, field, value)
-  if type(value) == 'string' then
-    redis.call('HSET', key, field, value)
-  else
-    redis.call('HDEL', key, field)
-  end
-end
-
-local state = redis.call('HMGET', issueKey, 'firstSeenMs', 'firstVersion', 'lastSeenMs', 'lastVersion')
+local state = redis.call('HMGET', issueKey, 'firstSeenMs', 'firstVersion', 'lastSeenMs', 'lastVersion', 'status', 'resolvedInVersion')
 local firstSeen, firstVersion, lastSeen, lastVersion = state[1], state[2], state[3], state[4]
+local status, resolvedInVersion = state[5], state[6]
 local boundsChanged = false
+local regressed = false
 local added = 0
 local touchedSeenKeys = {}
 
@@ -59,6 +65,9 @@ for _, occurrence in ipairs(occurrences) do
     if not lastSeen or ts > tonumber(lastSeen) then
       lastSeen, lastVersion, boundsChanged = occurrence.ts, occurrence.version, true
     end
+    if status == 'RESOLVED' and isRegression(resolvedInVersion, occurrence.version) then
+      regressed = true
+    end
   end
 end
 
@@ -66,13 +75,17 @@ for seenKey in pairs(touchedSeenKeys) do
   redis.call('EXPIRE', seenKey, window)
 end
 
+local created = 0
+local changes = {}
 if added > 0 then
   if redis.call('EXISTS', issueKey) == 0 then
+    created = 1
     for field, value in pairs(static) do
       if type(value) == 'string' then
         redis.call('HSET', issueKey, field, value)
       end
     end
+    appendHistory(historyKey, changes, serverTimeMs(), 'system', 'created', nil, static.status, nil)
   end
   if boundsChanged then
     redis.call('HSET', issueKey, 'firstSeenMs', firstSeen, 'lastSeenMs', lastSeen)
@@ -80,14 +93,17 @@ if added > 0 then
     setOrDelete(issueKey, 'lastVersion', lastVersion)
   end
   redis.call('HINCRBY', issueKey, 'count', added)
-  -- Revisions order the ClickHouse projection rows. Server time in microseconds (never below the
-  -- previous revision + 1) keeps them increasing even after Redis lost the issue: an issue re-created
-  -- from scratch must not be outranked by the rows it wrote before the loss.
-  local now = redis.call('TIME')
-  local previous = tonumber(redis.call('HGET', issueKey, 'revision') or '0')
-  local revision = math.max(previous + 1, tonumber(now[1]) * 1000000 + tonumber(now[2]))
-  redis.call('HSET', issueKey, 'revision', string.format('%.0f', revision))
+  if regressed then
+    redis.call('HSET', issueKey, 'status', 'FOR_REVIEW', 'regression', '1')
+    redis.call('HDEL', issueKey, 'resolvedInVersion')
+    appendHistory(historyKey, changes, serverTimeMs(), 'system', 'regressed', 'RESOLVED', 'FOR_REVIEW', nil)
+  end
+  bumpRevision(issueKey)
+  for _, entry in ipairs(changes) do
+    redis.call('RPUSH', outboxKey, entry)
+  end
+  redis.call('LTRIM', outboxKey, -HISTORY_LIMIT, -1)
 end
 
-return { redis.call('HGETALL', issueKey), redis.call('SMEMBERS', envsKey) }
-`;
+return { redis.call('HGETALL', issueKey), redis.call('SMEMBERS', envsKey), created, changes, redis.call('LRANGE', outboxKey, 0, -1) }
+`);

@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClickHouseClient, IssueRepository, OccurrenceRepository, toOccurrenceRow } from '@faultline/clickhouse';
-import type { ErrorSpanMessage, IssueRecord, OccurrenceMessage } from '@faultline/contracts';
+import { issueEventCodec, type ErrorSpanMessage, type IssueEventMessage, type IssueRecord, type OccurrenceMessage } from '@faultline/contracts';
 import { issueIdFor, toOccurrence } from '@faultline/domain';
+import { createKafka, KafkaProducer, type Kafka } from '@faultline/kafka';
 import { createRedisClient, IssueStateStore } from '@faultline/redis';
+import { KafkaIssueEventPublisher, type IssueEventPublisher } from './issue-event.publisher';
 import { RecordOccurrencesUseCase } from './record-occurrences.use-case';
 
 /*
  * The aggregator's write path on the run's real ClickHouse (18.16 locally, migrations applied) and
- * Redis. Occurrences are what the fingerprinter would produce (`toOccurrence`) from error spans with
- * real stack traces; each test has its own tenant, which leads every key in both stores.
+ * Redis, and issue events on the run's real broker (a topic of this file, read back by one consumer).
+ * Occurrences are what the fingerprinter would produce (`toOccurrence`) from error spans with real
+ * stack traces; each test has its own tenant, which leads every key in both stores and every event.
  */
 
 // The integration project's `testTimeout` in jest.config.js does not apply (jest-circus reads only the
@@ -34,12 +37,70 @@ const redis = createRedisClient(requireEnv('REDIS_URL'));
 const occurrenceRepository = new OccurrenceRepository(clickhouse, database);
 const issueRepository = new IssueRepository(clickhouse, database);
 const issueState = new IssueStateStore(redis);
-const useCase = new RecordOccurrencesUseCase(occurrenceRepository, issueState, issueRepository, 48);
+
+const kafka: Kafka = createKafka({ brokers: requireEnv('KAFKA_BROKERS').split(','), clientId: 'aggregator-it' });
+const EVENTS_TOPIC = `issue-events-it-${process.pid}-${Date.now().toString(36)}`;
+const producer = new KafkaProducer(kafka, { idempotent: false });
+const publisher = new KafkaIssueEventPublisher(producer, EVENTS_TOPIC);
+const useCase = new RecordOccurrencesUseCase(occurrenceRepository, issueState, issueRepository, publisher, 48);
+
+/** Every event on EVENTS_TOPIC, as one consumer of this file reads them. */
+const received: { key: string | null; partition: number; event: IssueEventMessage }[] = [];
+// Short fetch waits: librdkafka's mock holds a fetch for its whole wait even when data arrives.
+const eventReader = kafka.consumer({ groupId: `${EVENTS_TOPIC}-reader`, maxWaitTimeInMs: 100 });
+
+beforeAll(async () => {
+  // A real cluster creates the topic through CreateTopics; librdkafka's mock cluster fails that
+  // request in kafkajs (no controller) but creates any unknown topic a metadata request names.
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic: EVENTS_TOPIC, numPartitions: 4 }], waitForLeaders: true, timeout: 5000 }).catch(() => undefined);
+    const metadata = await admin.fetchTopicMetadata({ topics: [EVENTS_TOPIC] });
+    if (!metadata.topics[0]?.partitions.length) throw new Error(`topic ${EVENTS_TOPIC} was not created`);
+  } finally {
+    await admin.disconnect();
+  }
+  await producer.connect();
+  await eventReader.connect();
+  await eventReader.subscribe({ topic: EVENTS_TOPIC, fromBeginning: true });
+  await eventReader.run({
+    eachMessage: async ({ partition, message }) => {
+      received.push({ key: message.key?.toString() ?? null, partition, event: issueEventCodec.decode(message.value ?? Buffer.alloc(0)) });
+    },
+  });
+});
 
 afterAll(async () => {
+  await eventReader.disconnect();
+  await producer.disconnect();
   await clickhouse.close();
   await redis.quit();
 });
+
+/**
+ * A tenant's events, once the reader has everything written to the topic so far (the sum of the
+ * partitions' log end offsets), so "no event" is an exact statement rather than a timeout guess.
+ */
+async function eventsOf(tenant: string): Promise<{ key: string | null; partition: number; event: IssueEventMessage }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let written: number;
+  try {
+    written = (await admin.fetchTopicOffsets(EVENTS_TOPIC)).reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  const deadline = Date.now() + 20_000;
+  while (received.length < written) {
+    if (Date.now() > deadline) throw new Error(`read ${received.length} of ${written} issue events`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return received.filter(({ event }) => event.tenant === tenant);
+}
+
+/** The (issue id, action, from, to) of each event, for compact expectations. */
+const actions = (events: { event: IssueEventMessage }[]) => events.map(({ event }) => [event.issueId, event.change.action, event.change.from, event.change.to]);
 
 const FIXTURES = join(__dirname, '../../../../libs/domain/src/grouping/__fixtures__');
 const stackFixture = (relativePath: string) => readFileSync(join(FIXTURES, relativePath), 'utf8').trimEnd();
@@ -183,6 +244,9 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
       lastSeenMs: T0 + 3_700_000,
       firstVersion: '1.2.3',
       lastVersion: '1.2.4',
+      regression: false,
+      assignee: null,
+      resolvedInVersion: null,
       revision: paymentRevision,
     };
     const order: IssueRecord = {
@@ -203,6 +267,9 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
       lastSeenMs: T0 + 200_000,
       firstVersion: '4.1.0',
       lastVersion: '4.2.0',
+      regression: false,
+      assignee: null,
+      resolvedInVersion: null,
       revision: orderRevision,
     };
     expect(payment.errorMessage).toBe('Payment declined for order ORD-2024-00042: amount 1234.5 EUR exceeds limit');
@@ -246,6 +313,27 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
     });
     expect(newest.traceId).toBe('12297829382473034414'); // 64-bit ids survive as decimal text
     expect(newest.traceIdHex).toBe('6b063f2d00000000aaaaaaaaaaaaaaae');
+
+    // One `created` event per issue, keyed by issue id.
+    const events = await eventsOf(tenant);
+    expect(events.map(({ key, event }) => ({ key, event }))).toEqual(
+      expect.arrayContaining(
+        [payment, order].map((issue) => ({
+          key: issue.issueId,
+          event: {
+            schema: 'issue-event/v1',
+            tenant,
+            issueId: issue.issueId,
+            service: 'checkout',
+            fingerprint: issue.fingerprint,
+            errorType: issue.errorType,
+            change: { atMs: expect.any(Number), actor: 'system', action: 'created', from: null, to: 'FOR_REVIEW', assignee: null },
+          },
+        })),
+      ),
+    );
+    expect(events).toHaveLength(2);
+    expect(await issueState.history(tenant, paymentIssueId)).toEqual([events.find(({ key }) => key === paymentIssueId)?.event.change]);
   });
 
   it('changes nothing when the same batch is delivered again', async () => {
@@ -267,6 +355,9 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
     expect((await occurrenceIds(tenant, paymentIssueId)).totalCount).toBe(5);
     expect((await occurrenceIds(tenant, orderIssueId)).totalCount).toBe(3);
     expect(await issueState.findIssue(tenant, paymentIssueId)).toEqual(first[0]);
+    // Nothing happened, so nothing is announced again.
+    expect(actions(await eventsOf(tenant))).toEqual(expect.arrayContaining([[paymentIssueId, 'created', null, 'FOR_REVIEW'], [orderIssueId, 'created', null, 'FOR_REVIEW']]));
+    expect(await eventsOf(tenant)).toHaveLength(2);
   });
 
   it('completes the projection on redelivery after a crash between the Redis write and the ClickHouse issue write', async () => {
@@ -277,10 +368,12 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
 
     // The first delivery got through steps 1 and 2, then the process died: no offset commit, no projection.
     await occurrenceRepository.insert(batch.map((message) => toOccurrenceRow(message, issueIdOf(message))));
-    const counted = await issueState.recordOccurrences(
-      batch.map((message) => ({ ...message, issueId: issueIdOf(message) })),
-      48,
-    );
+    const counted = (
+      await issueState.recordOccurrences(
+        batch.map((message) => ({ ...message, issueId: issueIdOf(message) })),
+        48,
+      )
+    ).map((recorded) => recorded.record);
     expect(counted.map((record) => record.count)).toEqual([5, 3]);
     expect(await issueRepository.findById(tenant, paymentIssueId)).toBeNull();
 
@@ -289,6 +382,66 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
     expect(redelivered).toEqual(counted);
     expect(await issueRepository.findByIds(tenant, [paymentIssueId, orderIssueId])).toEqual(expect.arrayContaining(counted));
     expect((await occurrenceIds(tenant, paymentIssueId)).totalCount).toBe(5);
+    // The creations the first delivery recorded but never announced go out with the redelivery.
+    expect(actions(await eventsOf(tenant)).sort()).toEqual([
+      [orderIssueId, 'created', null, 'FOR_REVIEW'],
+      [paymentIssueId, 'created', null, 'FOR_REVIEW'],
+    ].sort());
+  });
+
+  it('announces a regression of a resolved issue once, and only for a newer version', async () => {
+    const tenant = uniqueTenant();
+    const { messages, paymentIssueId } = scenario(tenant, 'checkout');
+    await useCase.execute(Object.values(messages));
+    const resolved = await issueState.updateStatus(tenant, paymentIssueId, 'RESOLVED', 'alice@example.com', Date.now());
+    expect(resolved?.record).toMatchObject({ status: 'RESOLVED', resolvedInVersion: '1.2.4' });
+
+    // The same and an older release: still resolved, nothing announced.
+    const sameRelease = occurrence(tenant, 'checkout', { seq: 20, at: 4000, version: '1.2.4', env: 'production', stack: PAYMENT_DECLINED['1.2.4'] });
+    const olderRelease = occurrence(tenant, 'checkout', { seq: 21, at: 4100, version: '1.2.3', env: 'production', stack: PAYMENT_DECLINED['1.2.3'] });
+    const [stillResolved] = await useCase.execute([sameRelease, olderRelease]);
+    expect(stillResolved).toMatchObject({ issueId: paymentIssueId, status: 'RESOLVED', regression: false, count: 7 });
+
+    const newerRelease = occurrence(tenant, 'checkout', { seq: 22, at: 4200, version: '1.2.10', env: 'production', stack: PAYMENT_DECLINED['1.2.4'] });
+    const [regressed] = await useCase.execute([newerRelease]);
+    expect(regressed).toMatchObject({ issueId: paymentIssueId, status: 'FOR_REVIEW', regression: true, resolvedInVersion: null, lastVersion: '1.2.10', count: 8 });
+    expect(await issueRepository.findById(tenant, paymentIssueId)).toEqual(regressed);
+    await useCase.execute([newerRelease]); // redelivered: no second regression
+
+    const paymentEvents = (await eventsOf(tenant)).filter(({ key }) => key === paymentIssueId);
+    expect(actions(paymentEvents)).toEqual([
+      [paymentIssueId, 'created', null, 'FOR_REVIEW'],
+      [paymentIssueId, 'regressed', 'RESOLVED', 'FOR_REVIEW'],
+    ]);
+    expect(new Set(paymentEvents.map(({ partition }) => partition)).size).toBe(1);
+  });
+
+  it('publishes after the projection write, and retries a failed publish on redelivery (at-least-once)', async () => {
+    const tenant = uniqueTenant();
+    const { messages, paymentIssueId, orderIssueId } = scenario(tenant, 'checkout');
+    const batch = Object.values(messages);
+    const projectedAtPublish: (IssueRecord | null)[] = [];
+    const failing: IssueEventPublisher = {
+      publish: async (events) => {
+        for (const event of events) projectedAtPublish.push(await issueRepository.findById(event.tenant, event.issueId));
+        throw new Error('broker unavailable');
+      },
+    };
+    const failingUseCase = new RecordOccurrencesUseCase(occurrenceRepository, issueState, issueRepository, failing, 48);
+
+    await expect(failingUseCase.execute(batch)).rejects.toThrow('broker unavailable');
+    // The projection was already written when the events went out.
+    expect(projectedAtPublish.map((record) => record?.issueId).sort()).toEqual([paymentIssueId, orderIssueId].sort());
+    expect(await eventsOf(tenant)).toEqual([]);
+
+    const redelivered = await useCase.execute(batch);
+    expect(redelivered.map((record) => record.count)).toEqual([5, 3]);
+    expect(actions(await eventsOf(tenant)).sort()).toEqual([
+      [orderIssueId, 'created', null, 'FOR_REVIEW'],
+      [paymentIssueId, 'created', null, 'FOR_REVIEW'],
+    ].sort());
+    await useCase.execute(batch); // acknowledged: a further redelivery announces nothing
+    expect(await eventsOf(tenant)).toHaveLength(2);
   });
 
   it('counts only the new occurrences of a batch that overlaps an earlier one', async () => {

@@ -2,14 +2,15 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import express, { RequestHandler } from 'express';
+import { IssueWorkflow } from '../issue-workflow/issue-workflow.service';
 import { GATEWAY_OPTIONS } from '../tokens';
 import type { GatewayOptions } from '../tokens';
 import { GROUPING_CONFIG } from './grouping-config.port';
 import type { GroupingConfigAdmin } from './grouping-config.port';
 import { ISSUE_READER } from './issue-reader.port';
 import type { IssueReader } from './issue-reader.port';
-import { createRequestContext, GatewayContext } from './request-context';
-import { buildResolvers } from './resolvers';
+import { ACTOR_HEADER, createRequestContext, GatewayContext } from './request-context';
+import { buildResolvers, GatewayServices } from './resolvers';
 import { readSchemaSdl } from './schema-sdl';
 
 /** Apollo Server over the checked-in SDL, mounted on Nest's express instance at /graphql. */
@@ -20,14 +21,18 @@ export class GraphqlServer implements BeforeApplicationShutdown {
   constructor(
     @Inject(ISSUE_READER) private readonly reader: IssueReader,
     @Inject(GROUPING_CONFIG) groupingConfig: GroupingConfigAdmin,
+    private readonly workflow: IssueWorkflow,
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
   ) {
-    this.apollo = createApolloServer(reader, groupingConfig, options);
+    this.apollo = createApolloServer({ reader, groupingConfig, workflow }, options);
   }
 
   async middleware(): Promise<RequestHandler[]> {
     await this.apollo.start();
-    return [express.json({ limit: '1mb' }), expressMiddleware(this.apollo, { context: async () => createRequestContext(this.reader) })];
+    return [
+      express.json({ limit: '1mb' }),
+      expressMiddleware(this.apollo, { context: async ({ req }) => createRequestContext(this.reader, this.workflow, req.headers[ACTOR_HEADER]) }),
+    ];
   }
 
   // Before the storage clients close (their onApplicationShutdown hooks), so in-flight queries finish.
@@ -37,10 +42,10 @@ export class GraphqlServer implements BeforeApplicationShutdown {
 }
 
 /** The schema with its resolvers, without HTTP: what the server mounts and what the unit specs execute operations against. */
-export function createApolloServer(reader: IssueReader, groupingConfig: GroupingConfigAdmin, options: GatewayOptions): ApolloServer<GatewayContext> {
+export function createApolloServer(services: GatewayServices, options: GatewayOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({
     typeDefs: readSchemaSdl(),
-    resolvers: buildResolvers(reader, groupingConfig),
+    resolvers: buildResolvers(services),
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
   });

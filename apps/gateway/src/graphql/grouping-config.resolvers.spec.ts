@@ -6,6 +6,8 @@ import { createApolloServer } from './graphql.server';
 import { GroupingConfigAdmin } from './grouping-config.port';
 import { inAppPatterns, newGroupingRule } from './grouping-config.resolvers';
 import { IssueReader } from './issue-reader.port';
+import { IssueWorkflow } from '../issue-workflow/issue-workflow.service';
+import { IssueStateAdmin } from '../issue-workflow/issue-workflow.port';
 import { createRequestContext, GatewayContext } from './request-context';
 
 /** In-memory store with the contract of GroupingConfigStore; records what the resolvers hand it. */
@@ -59,6 +61,9 @@ function issueRecord(issueId: string): IssueRecord {
     envs: [],
     firstVersion: null,
     lastVersion: null,
+    regression: false,
+    assignee: null,
+    resolvedInVersion: null,
     revision: 1,
   };
 }
@@ -84,6 +89,12 @@ function fakeReader(): IssueReader & { latestFramesCalls: string[][] } {
   };
 }
 
+/** The triage side is not exercised here (see issue-workflow.resolvers.spec.ts): a workflow over a store without issues. */
+function idleWorkflow(reader: IssueReader): IssueWorkflow {
+  const state: IssueStateAdmin = { updateStatus: async () => null, assign: async () => null, history: async () => [] };
+  return new IssueWorkflow(state, { upsert: async () => undefined }, reader, { publish: async () => undefined });
+}
+
 describe('grouping configuration over GraphQL', () => {
   let store: FakeGroupingConfigStore;
   let reader: ReturnType<typeof fakeReader>;
@@ -92,11 +103,11 @@ describe('grouping configuration over GraphQL', () => {
   beforeEach(() => {
     store = new FakeGroupingConfigStore();
     reader = fakeReader();
-    server = createApolloServer(reader, store, { introspection: false });
+    server = createApolloServer({ reader, groupingConfig: store, workflow: idleWorkflow(reader) }, { introspection: false });
   });
 
   async function execute(query: string, variables: Record<string, unknown> = {}) {
-    const response = await server.executeOperation({ query, variables }, { contextValue: createRequestContext(reader) });
+    const response = await server.executeOperation({ query, variables }, { contextValue: createRequestContext(reader, idleWorkflow(reader)) });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;
   }
@@ -198,10 +209,10 @@ describe('grouping configuration over GraphQL', () => {
 describe('Issue.frames', () => {
   it('loads the latest frames of a whole page of issues in one reader call; an issue without occurrences has none', async () => {
     const reader = fakeReader();
-    const server = createApolloServer(reader, new FakeGroupingConfigStore(), { introspection: false });
+    const server = createApolloServer({ reader, groupingConfig: new FakeGroupingConfigStore(), workflow: idleWorkflow(reader) }, { introspection: false });
     const response = await server.executeOperation(
       { query: '{ issues { edges { node { id fingerprintVersion culprit frames { function file module line column inApp } } } } }' },
-      { contextValue: createRequestContext(reader) },
+      { contextValue: createRequestContext(reader, idleWorkflow(reader)) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.errors).toBeUndefined();

@@ -1,0 +1,124 @@
+import { IssueChange, IssueEventMessage, IssueRecord, IssueStatus } from '@faultline/contracts';
+import { IssueListFilter, IssueReader } from '../graphql/issue-reader.port';
+import { IssueEventPublisher, IssueProjectionWriter, IssueStateAdmin } from './issue-workflow.port';
+
+/** At most this many issues change in one bulk update; a filter matching more is refused before any change. */
+export const BULK_UPDATE_CAP = 1000;
+const BULK_PAGE_SIZE = 100;
+/** Redis calls of a bulk update in flight at once. */
+const BULK_CONCURRENCY = 16;
+
+export class IssueNotFoundError extends Error {
+  constructor(readonly issueId: string) {
+    super(`no issue with id ${issueId}`);
+    this.name = 'IssueNotFoundError';
+  }
+}
+
+export class TooManyIssuesError extends Error {
+  constructor(
+    readonly matching: number,
+    readonly cap: number,
+  ) {
+    super(`the filter matches ${matching} issues; a bulk update changes at most ${cap}: narrow the filter`);
+    this.name = 'TooManyIssuesError';
+  }
+}
+
+/**
+ * Triage changes made by people (status, assignee). Each one goes: the authoritative state (Redis, which
+ * also records the history entry) -> the ClickHouse projection (so lists show it at once, without
+ * waiting for the issue's next occurrence) -> `issue-events` (for monitors). A failure after the state
+ * write fails the mutation; retrying it is safe (the state is already there, so nothing is recorded
+ * twice), but the events of that first attempt are lost. Acceptable until monitors exist; an outbox
+ * would close the gap.
+ */
+export class IssueWorkflow {
+  constructor(
+    private readonly state: IssueStateAdmin,
+    private readonly projection: IssueProjectionWriter,
+    private readonly reader: IssueReader,
+    private readonly events: IssueEventPublisher,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async updateStatus(tenant: string, issueId: string, status: IssueStatus, actor: string): Promise<IssueRecord> {
+    const result = await this.state.updateStatus(tenant, issueId, status, actor, this.now());
+    if (!result) throw new IssueNotFoundError(issueId);
+    await this.project([result.record], result.change ? [eventOf(result.record, result.change)] : []);
+    return result.record;
+  }
+
+  /**
+   * Every issue the filter matches (as `issues` lists them), in list order. Refused with
+   * TooManyIssuesError when more than BULK_UPDATE_CAP match. The matching set is read page by page
+   * while occurrences keep arriving, so an issue whose last-seen time moves during the read can be
+   * missed; the caller sees exactly which issues changed in the answer.
+   */
+  async updateStatuses(tenant: string, filter: IssueListFilter, status: IssueStatus, actor: string): Promise<IssueRecord[]> {
+    const issueIds = await this.matchingIssueIds(tenant, filter);
+    const nowMs = this.now();
+    const results = await mapBounded(issueIds, BULK_CONCURRENCY, (issueId) => this.state.updateStatus(tenant, issueId, status, actor, nowMs));
+    // An issue that vanished from Redis between the list and the update is left out.
+    const updated = results.filter((result) => result !== null);
+    await this.project(
+      updated.map((result) => result.record),
+      updated.flatMap((result) => (result.change ? [eventOf(result.record, result.change)] : [])),
+    );
+    return updated.map((result) => result.record);
+  }
+
+  async assign(tenant: string, issueId: string, assignee: string | null, actor: string): Promise<IssueRecord> {
+    const result = await this.state.assign(tenant, issueId, assignee, actor, this.now());
+    if (!result) throw new IssueNotFoundError(issueId);
+    await this.project([result.record], result.changes.map((change) => eventOf(result.record, change)));
+    return result.record;
+  }
+
+  history(tenant: string, issueId: string): Promise<IssueChange[]> {
+    return this.state.history(tenant, issueId);
+  }
+
+  private async project(records: IssueRecord[], events: IssueEventMessage[]): Promise<void> {
+    await this.projection.upsert(records);
+    if (events.length > 0) await this.events.publish(events);
+  }
+
+  private async matchingIssueIds(tenant: string, filter: IssueListFilter): Promise<string[]> {
+    const issueIds = new Set<string>();
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.reader.listIssues(tenant, filter, { first: BULK_PAGE_SIZE, after });
+      if (page.totalCount > BULK_UPDATE_CAP) throw new TooManyIssuesError(page.totalCount, BULK_UPDATE_CAP);
+      for (const edge of page.edges) issueIds.add(edge.node.issueId);
+      if (issueIds.size > BULK_UPDATE_CAP) throw new TooManyIssuesError(issueIds.size, BULK_UPDATE_CAP);
+      if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return [...issueIds];
+      after = page.pageInfo.endCursor;
+    }
+  }
+}
+
+export function eventOf(record: IssueRecord, change: IssueChange): IssueEventMessage {
+  return {
+    schema: 'issue-event/v1',
+    tenant: record.tenant,
+    issueId: record.issueId,
+    service: record.service,
+    fingerprint: record.fingerprint,
+    errorType: record.errorType,
+    change,
+  };
+}
+
+async function mapBounded<T, R>(items: readonly T[], concurrency: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

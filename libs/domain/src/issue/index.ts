@@ -1,0 +1,2 @@
+export * from './compare-versions';
+export * from './version-order.cases';
