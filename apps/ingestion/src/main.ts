@@ -1,25 +1,12 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { ingestionConfigSchema, loadConfig } from '@faultline/config';
-import { createLogger, NestPinoLogger } from '@faultline/observability';
+import { createLogger, runMain, startService } from '@faultline/observability';
 import { AppModule } from './app.module';
 
-async function bootstrap(): Promise<void> {
+runMain(async () => {
   const config = loadConfig(ingestionConfigSchema);
-  const logger = createLogger(config.LOG_LEVEL, 'ingestion');
-  const app = await NestFactory.create(AppModule.forRoot(config, logger), {
-    // Bodies are read raw by RawBodyMiddleware on the intake routes only.
-    bodyParser: false,
-    logger: new NestPinoLogger(logger),
-    // Let start-up errors (Kafka unreachable) reach the handler below instead of process.abort().
-    abortOnError: false,
-  });
-  app.enableShutdownHooks();
-  await app.listen(config.INGESTION_PORT, config.HTTP_HOST);
-  logger.info({ host: config.HTTP_HOST, port: config.INGESTION_PORT }, 'ingestion listening (Datadog trace-agent API)');
-}
-
-bootstrap().catch((error: unknown) => {
-  process.stderr.write(`ingestion failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  const log = createLogger(config.LOG_LEVEL, 'ingestion');
+  // Bodies are read raw by RawBodyMiddleware on the intake routes only. The OTLP port is opened by the
+  // app module's listener; this one is the Datadog trace-agent API.
+  await startService(AppModule.forRoot(config, log), { log, port: config.INGESTION_PORT, host: config.HTTP_HOST, bodyParser: false });
 });

@@ -21,7 +21,12 @@ export async function startService(
   module: DynamicModule,
   options: { log: Logger; port: number; host: string; bodyParser?: boolean; beforeListen?: (app: INestApplication) => Promise<void> },
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { logger: new NestPinoLogger(options.log), bodyParser: options.bodyParser ?? true });
+  const app = await NestFactory.create(module, {
+    logger: new NestPinoLogger(options.log),
+    bodyParser: options.bodyParser ?? true,
+    // Start-up errors (a dependency unreachable) reach runMain's handler instead of process.abort().
+    abortOnError: false,
+  });
   app.enableShutdownHooks();
   await options.beforeListen?.(app);
   await app.listen(options.port, options.host);

@@ -1,7 +1,7 @@
 import { issueEventCodec, TOPICS, type IssueEventMessage, type IssueRecord } from '@faultline/contracts';
 import type { KafkaProducer, OutgoingMessage } from '@faultline/kafka';
 import { KafkaIssueEventPublisher } from './issue-event.publisher';
-import { toIssueEvent } from './record-occurrences.use-case';
+import { toIssueEvent } from '@faultline/domain';
 
 const record: IssueRecord = {
   tenant: 'default',

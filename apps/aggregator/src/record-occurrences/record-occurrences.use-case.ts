@@ -1,7 +1,7 @@
 import { IssueOccurrence, IssueStateStore, RecordedIssue } from '@faultline/redis';
 import { IssueRepository, OccurrenceRepository, toOccurrenceRow } from '@faultline/clickhouse';
-import { IssueChange, IssueEventMessage, IssueRecord, OccurrenceMessage } from '@faultline/contracts';
-import { issueIdFor } from '@faultline/domain';
+import { IssueRecord, OccurrenceMessage } from '@faultline/contracts';
+import { issueIdFor, toIssueEvent } from '@faultline/domain';
 import { IssueEventPublisher } from './issue-event.publisher';
 
 /**
@@ -46,19 +46,6 @@ export class RecordOccurrencesUseCase {
 
 function acknowledgement({ record, unpublished }: RecordedIssue): { tenant: string; issueId: string; tokens: string[] } {
   return { tenant: record.tenant, issueId: record.issueId, tokens: unpublished.map(({ token }) => token) };
-}
-
-/** `issue-event/v1` for one change of an issue (the issue's identity as of the current state). */
-export function toIssueEvent(record: IssueRecord, change: IssueChange): IssueEventMessage {
-  return {
-    schema: 'issue-event/v1',
-    tenant: record.tenant,
-    issueId: record.issueId,
-    service: record.service,
-    fingerprint: record.fingerprint,
-    errorType: record.errorType,
-    change,
-  };
 }
 
 function toIssueOccurrence({ message, issueId }: { message: OccurrenceMessage; issueId: string }): IssueOccurrence {

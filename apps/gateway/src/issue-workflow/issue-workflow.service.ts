@@ -1,4 +1,5 @@
 import { IssueChange, IssueEventMessage, IssueRecord, IssueStatus } from '@faultline/contracts';
+import { toIssueEvent } from '@faultline/domain';
 import { IssueListFilter, IssueReader } from '../graphql/issue-reader.port';
 import { IssueEventPublisher, IssueProjectionWriter, IssueStateAdmin } from './issue-workflow.port';
 
@@ -45,7 +46,7 @@ export class IssueWorkflow {
   async updateStatus(tenant: string, issueId: string, status: IssueStatus, actor: string): Promise<IssueRecord> {
     const result = await this.state.updateStatus(tenant, issueId, status, actor, this.now());
     if (!result) throw new IssueNotFoundError(issueId);
-    await this.project([result.record], result.change ? [eventOf(result.record, result.change)] : []);
+    await this.project([result.record], result.change ? [toIssueEvent(result.record, result.change)] : []);
     return result.record;
   }
 
@@ -63,7 +64,7 @@ export class IssueWorkflow {
     const updated = results.filter((result) => result !== null);
     await this.project(
       updated.map((result) => result.record),
-      updated.flatMap((result) => (result.change ? [eventOf(result.record, result.change)] : [])),
+      updated.flatMap((result) => (result.change ? [toIssueEvent(result.record, result.change)] : [])),
     );
     return updated.map((result) => result.record);
   }
@@ -71,7 +72,7 @@ export class IssueWorkflow {
   async assign(tenant: string, issueId: string, assignee: string | null, actor: string): Promise<IssueRecord> {
     const result = await this.state.assign(tenant, issueId, assignee, actor, this.now());
     if (!result) throw new IssueNotFoundError(issueId);
-    await this.project([result.record], result.changes.map((change) => eventOf(result.record, change)));
+    await this.project([result.record], result.changes.map((change) => toIssueEvent(result.record, change)));
     return result.record;
   }
 
@@ -96,18 +97,6 @@ export class IssueWorkflow {
       after = page.pageInfo.endCursor;
     }
   }
-}
-
-export function eventOf(record: IssueRecord, change: IssueChange): IssueEventMessage {
-  return {
-    schema: 'issue-event/v1',
-    tenant: record.tenant,
-    issueId: record.issueId,
-    service: record.service,
-    fingerprint: record.fingerprint,
-    errorType: record.errorType,
-    change,
-  };
 }
 
 async function mapBounded<T, R>(items: readonly T[], concurrency: number, map: (item: T) => Promise<R>): Promise<R[]> {

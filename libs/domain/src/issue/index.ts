@@ -1,2 +1,3 @@
 export * from './compare-versions';
 export * from './version-order.cases';
+export * from './issue-event';
