@@ -16,6 +16,7 @@ import type { IssueEventPublisher, IssueProjectionWriter, IssueStateAdmin } from
 import { IssueWorkflow } from './issue-workflow/issue-workflow.service';
 import { KafkaIssueEventPublisher } from './issue-workflow/kafka-issue-event.publisher';
 import { GATEWAY_OPTIONS } from './tokens';
+import type { GatewayOptions } from './tokens';
 
 @Module({})
 export class AppModule {
@@ -34,7 +35,13 @@ export class AppModule {
         }),
       ],
       providers: [
-        { provide: GATEWAY_OPTIONS, useValue: { introspection: config.GATEWAY_INTROSPECTION } },
+        {
+          provide: GATEWAY_OPTIONS,
+          useValue: {
+            introspection: config.GATEWAY_INTROSPECTION,
+            limits: { maxDepth: config.GATEWAY_MAX_QUERY_DEPTH, maxCost: config.GATEWAY_MAX_QUERY_COST },
+          } satisfies GatewayOptions,
+        },
         {
           provide: ISSUE_READER,
           useFactory: (clickhouse: ClickHouseClient) =>

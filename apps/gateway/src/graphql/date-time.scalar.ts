@@ -1,8 +1,12 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
-/** Milliseconds since the epoch inside, ISO-8601 strings on the wire. */
+/**
+ * Milliseconds since the epoch inside, ISO-8601 strings on the wire. The description must repeat the SDL's:
+ * the served scalar is this object, description included (schema-drift.spec.ts checks they agree).
+ */
 export const DateTimeScalar = new GraphQLScalarType<number, string>({
   name: 'DateTime',
+  description: 'An ISO-8601 date-time string in UTC, e.g. 2026-11-25T10:15:30.123Z.',
   serialize: (value) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new GraphQLError('DateTime must be epoch milliseconds internally');
     return new Date(value).toISOString();

@@ -10,6 +10,7 @@ import type { GroupingConfigAdmin } from './grouping-config.port';
 import { ISSUE_READER } from './issue-reader.port';
 import type { IssueReader } from './issue-reader.port';
 import { ACTOR_HEADER, createRequestContext, GatewayContext } from './request-context';
+import { keepQueryLimitCode, queryLimitsRule } from './query-limits';
 import { buildResolvers, GatewayServices } from './resolvers';
 import { readSchemaSdl } from './schema-sdl';
 
@@ -47,6 +48,9 @@ export function createApolloServer(services: GatewayServices, options: GatewayOp
     typeDefs: readSchemaSdl(),
     resolvers: buildResolvers(services),
     introspection: options.introspection,
+    // Runs with graphql's own rules, so an operation over the limits is a 400 before any resolver runs.
+    validationRules: [queryLimitsRule(options.limits)],
+    formatError: keepQueryLimitCode,
     includeStacktraceInErrorResponses: false,
   });
 }

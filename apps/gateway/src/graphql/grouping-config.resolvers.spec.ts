@@ -103,7 +103,7 @@ describe('grouping configuration over GraphQL', () => {
   beforeEach(() => {
     store = new FakeGroupingConfigStore();
     reader = fakeReader();
-    server = createApolloServer({ reader, groupingConfig: store, workflow: idleWorkflow(reader) }, { introspection: false });
+    server = createApolloServer({ reader, groupingConfig: store, workflow: idleWorkflow(reader) }, { introspection: false, limits: { maxDepth: 8, maxCost: 5000 } });
   });
 
   async function execute(query: string, variables: Record<string, unknown> = {}) {
@@ -209,7 +209,7 @@ describe('grouping configuration over GraphQL', () => {
 describe('Issue.frames', () => {
   it('loads the latest frames of a whole page of issues in one reader call; an issue without occurrences has none', async () => {
     const reader = fakeReader();
-    const server = createApolloServer({ reader, groupingConfig: new FakeGroupingConfigStore(), workflow: idleWorkflow(reader) }, { introspection: false });
+    const server = createApolloServer({ reader, groupingConfig: new FakeGroupingConfigStore(), workflow: idleWorkflow(reader) }, { introspection: false, limits: { maxDepth: 8, maxCost: 5000 } });
     const response = await server.executeOperation(
       { query: '{ issues { edges { node { id fingerprintVersion culprit frames { function file module line column inApp } } } } }' },
       { contextValue: createRequestContext(reader, idleWorkflow(reader)) },

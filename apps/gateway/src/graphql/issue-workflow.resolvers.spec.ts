@@ -137,7 +137,7 @@ describe('triage over GraphQL', () => {
       { publish: async (events) => void published.push([...events]) },
       () => NOW,
     );
-    server = createApolloServer({ reader, groupingConfig: noGroupingConfig, workflow, now: () => NOW }, { introspection: false });
+    server = createApolloServer({ reader, groupingConfig: noGroupingConfig, workflow, now: () => NOW }, { introspection: false, limits: { maxDepth: 8, maxCost: 5000 } });
   });
 
   async function execute(query: string, variables: Record<string, unknown> = {}, actorHeader?: string | string[]) {
@@ -305,7 +305,7 @@ describe('Issue triage fields', () => {
     state.add(issueRecord('triaged', { status: 'REVIEWED', assignee: 'bob', regression: true }));
     const reader = fakeReader(state);
     const workflow = new IssueWorkflow(state, { upsert: async () => undefined }, reader, { publish: async () => undefined }, () => NOW);
-    const server = createApolloServer({ reader, groupingConfig: noGroupingConfig, workflow, now: () => NOW }, { introspection: false });
+    const server = createApolloServer({ reader, groupingConfig: noGroupingConfig, workflow, now: () => NOW }, { introspection: false, limits: { maxDepth: 8, maxCost: 5000 } });
     const response = await server.executeOperation(
       { query: '{ issues(filter: { status: [FOR_REVIEW, REVIEWED] }) { edges { node { id isNew regression assignee history { at actor action from to assignee } again: history { action } } } } }' },
       { contextValue: createRequestContext(reader, workflow) },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clickhouseEnv, commonEnv, kafkaEnv, port, redisEnv } from './fragments';
+import { clickhouseEnv, commonEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
 
 export const gatewayConfigSchema = z.object({
   ...commonEnv,
@@ -11,5 +11,13 @@ export const gatewayConfigSchema = z.object({
   GATEWAY_PORT: port(4000),
   /** Schema introspection (what GraphQL IDEs and codegen use). Set to false to hide the schema. */
   GATEWAY_INTROSPECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** Deepest field nesting one operation may have; an issue list with its occurrences (`issues { edges { node { occurrences { edges { node { stack } } } } } }`) is 7. */
+  GATEWAY_MAX_QUERY_DEPTH: positiveInt(8),
+  /**
+   * Largest cost of one operation: 1 per field, times the `first` of every connection it is nested in.
+   * The explorer's default list page (25 issues, 5 occurrences each, frames, history) costs about 2 300;
+   * 50 issues with 50 full occurrences each (2 500 stacks in one answer) is about 33 600 and is refused.
+   */
+  GATEWAY_MAX_QUERY_COST: positiveInt(5000),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
