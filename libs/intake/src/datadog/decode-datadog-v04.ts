@@ -1,4 +1,4 @@
-import { isInteger, parse } from 'lossless-json';
+import { decodeJsonBody } from '../json-body';
 import { IntakeError } from '../intake-error';
 import type { DatadogTrace } from './datadog-span';
 import { decodeMsgpackBody, mediaTypeOf } from './msgpack-body';
@@ -16,24 +16,11 @@ export function decodeDatadogV04(body: Buffer, contentType: string | undefined):
       return validateDatadogTraces(decodeMsgpackBody(body));
     case 'application/json':
     case 'text/json':
-      return validateDatadogTraces(decodeJson(body));
+      return validateDatadogTraces(decodeJsonBody(body));
     default:
       throw new IntakeError(
         415,
         `unsupported content type ${JSON.stringify(contentType ?? '')}: expected application/msgpack or application/json`,
       );
-  }
-}
-
-/** Integers stay exact as bigint (ids exceed 2^53); other numbers are ordinary floats (metrics). */
-function parseJsonNumber(text: string): bigint | number {
-  return isInteger(text) ? BigInt(text) : Number(text);
-}
-
-function decodeJson(body: Buffer): unknown {
-  try {
-    return parse(body.toString('utf8'), null, parseJsonNumber);
-  } catch (error) {
-    throw new IntakeError(400, `body: invalid JSON: ${(error as Error).message}`);
   }
 }

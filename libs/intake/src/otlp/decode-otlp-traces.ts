@@ -1,4 +1,4 @@
-import { isInteger, parse } from 'lossless-json';
+import { decodeJsonBody } from '../json-body';
 import { IntakeError } from '../intake-error';
 import { otlpEncodingOf, type OtlpPartialSuccess } from './otlp-encoding';
 import { otlpTraceTypes } from './otlp-proto';
@@ -28,7 +28,7 @@ export function decodeOtlpTraces(body: Buffer, contentType: string | undefined):
       traces = readOtlpTraces(decodeProtobuf(body), encoding);
       break;
     case 'json':
-      traces = readOtlpTraces(decodeJson(body), encoding);
+      traces = readOtlpTraces(decodeJsonBody(body), encoding);
       break;
     default:
       throw new IntakeError(
@@ -72,17 +72,4 @@ function decodeProtobuf(body: Buffer): unknown {
   // Plain object with the JSON encoding's field names; 64-bit integers as exact decimal strings,
   // enums as numbers, bytes (ids) left as bytes.
   return request.toObject(message, { longs: String, enums: Number });
-}
-
-/** Integers stay exact as bigint (timestamps exceed 2^53 when sent as numbers); others are doubles. */
-function parseJsonNumber(text: string): bigint | number {
-  return isInteger(text) ? BigInt(text) : Number(text);
-}
-
-function decodeJson(body: Buffer): unknown {
-  try {
-    return parse(body.toString('utf8'), null, parseJsonNumber);
-  } catch (error) {
-    throw new IntakeError(400, `body: invalid JSON: ${(error as Error).message}`);
-  }
 }
