@@ -2,12 +2,12 @@
  * `npm run migrate`: applies ClickHouse migrations to the database named by CLICKHOUSE_* (defaults
  * match the local stack), e.g. against a staging or production server.
  */
-import { z } from 'zod';
-import { clickhouseEnv, loadConfig } from '@faultline/config';
+import { loadConfig } from '@faultline/config';
+import { migrateEnvSchema } from './job-env';
 import { applyMigrations } from './migrations';
 
 async function main(): Promise<void> {
-  const env = loadConfig(z.object(clickhouseEnv));
+  const env = loadConfig(migrateEnvSchema);
   const applied = await applyMigrations(
     { url: env.CLICKHOUSE_URL, username: env.CLICKHOUSE_USER, password: env.CLICKHOUSE_PASSWORD, database: env.CLICKHOUSE_DATABASE },
     (line) => console.log(line),
