@@ -1,4 +1,4 @@
-import { CLICKHOUSE, ClickHouseModule, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
+import { CLICKHOUSE, ClickHouseModule, IssueHourlyCountsRepository, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
 import type { ClickHouseClient } from '@faultline/clickhouse';
 import { AggregatorConfig } from '@faultline/config';
 import { KafkaModule, KafkaProducer } from '@faultline/kafka';
@@ -37,9 +37,10 @@ export class AppModule {
           useFactory: (clickhouse: ClickHouseClient, redis: Redis, producer: KafkaProducer) =>
             new RecordOccurrencesUseCase(
               new OccurrenceRepository(clickhouse, config.CLICKHOUSE_DATABASE),
-              new IssueStateStore(redis),
+              new IssueStateStore(redis, undefined, { hourlyRetentionHours: config.REDIS_HOURLY_COUNTS_RETENTION_HOURS }),
               new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE),
               new KafkaIssueEventPublisher(producer),
+              new IssueHourlyCountsRepository(clickhouse, config.CLICKHOUSE_DATABASE),
               config.AGGREGATOR_DEDUPE_WINDOW_HOURS,
             ),
           inject: [CLICKHOUSE, REDIS, KafkaProducer],

@@ -7,8 +7,9 @@ import { IssueStateKeys, IssueStateStore, type IssueOccurrence } from './issue-s
 import { createRedisClient } from './redis.client';
 
 const redis = createRedisClient(requireEnv('REDIS_URL'));
-const store = new IssueStateStore(redis);
 const keys = new IssueStateKeys();
+// The fixtures are dated 2024: keep their hourly counters (the default retention is 14 days back from now).
+const store = new IssueStateStore(redis, keys, { hourlyRetentionHours: 10 * 365 * 24 });
 const WINDOW_HOURS = 48;
 const HOUR = 3_600_000;
 // 2024-11-25T00:00:00Z, an hour boundary.
@@ -168,6 +169,38 @@ describe('IssueStateStore (real Redis)', () => {
     await expect(store.hourlyCounts(tenant, record.issueId, T0, T0 + 400 * 24 * HOUR)).rejects.toThrow(RangeError);
   });
 
+  it('answers the absolute count of every hour of the batch, also for a redelivery', async () => {
+    const tenant = uniqueTenant();
+    const at = (n: number, offsetMs: number) => occurrence(tenant, 'a', n, { timestampMs: T0 + offsetMs });
+    const [first] = await store.recordOccurrences([at(1, 5), at(2, 10), at(3, HOUR + 1)], WINDOW_HOURS);
+    expect(first.hourlyCounts).toEqual([
+      { hourStartMs: T0, count: 2 },
+      { hourStartMs: T0 + HOUR, count: 1 },
+    ]);
+    const [second] = await store.recordOccurrences([at(4, HOUR + 2)], WINDOW_HOURS);
+    expect(second.hourlyCounts).toEqual([{ hourStartMs: T0 + HOUR, count: 2 }]);
+    const [redelivered] = await store.recordOccurrences([at(1, 5)], WINDOW_HOURS);
+    expect(redelivered.hourlyCounts).toEqual([{ hourStartMs: T0, count: 2 }]);
+  });
+
+  it('trims hourly counters older than the retention when an hour is added', async () => {
+    const tenant = uniqueTenant();
+    const shortLived = new IssueStateStore(redis, keys, { hourlyRetentionHours: 2 });
+    const nowHour = Math.floor(Date.now() / HOUR) * HOUR;
+    const at = (n: number, timestampMs: number) => occurrence(tenant, 'a', n, { timestampMs });
+    const [old] = await store.recordOccurrences([at(1, nowHour - 10 * HOUR), at(2, nowHour - 5 * HOUR)], WINDOW_HOURS);
+    expect(old.hourlyCounts).toHaveLength(2);
+    const [recent] = await shortLived.recordOccurrences([at(3, nowHour - HOUR), at(4, nowHour)], WINDOW_HOURS);
+    expect(recent.hourlyCounts).toEqual([
+      { hourStartMs: nowHour - HOUR, count: 1 },
+      { hourStartMs: nowHour, count: 1 },
+    ]);
+    const fields = (await redis.hkeys(keys.hourly(tenant, recent.record.issueId))).map(Number).sort();
+    expect(fields).toEqual([(nowHour - HOUR) / 1000, nowHour / 1000]);
+    // Counting goes on: the total still has every occurrence.
+    expect(recent.record.count).toBe(4);
+  });
+
   it('expires the seen sets after the dedupe window', async () => {
     const tenant = uniqueTenant();
     const [record] = await recordStates([occurrence(tenant, 'a', 1)], 2);
@@ -260,6 +293,7 @@ describe('IssueStateStore workflow (real Redis)', () => {
       regressed: false,
       changes: [system('created', null, 'FOR_REVIEW')],
       unpublished: [{ change: system('created', null, 'FOR_REVIEW'), token: expect.any(String) }],
+      hourlyCounts: [{ hourStartMs: T0, count: 2 }],
     });
     expect(created.changes[0].atMs).toBeGreaterThanOrEqual(before - 1000);
     expect(created.changes[0].atMs).toBeLessThanOrEqual(Date.now() + 1000);
@@ -314,6 +348,7 @@ describe('IssueStateStore workflow (real Redis)', () => {
         { change: system('created', null, 'FOR_REVIEW'), token: expect.any(String) },
         { change: system('regressed', 'RESOLVED', 'FOR_REVIEW'), token: expect.any(String) },
       ],
+      hourlyCounts: [{ hourStartMs: T0, count: 7 }],
     });
 
     // Only once: further occurrences of a FOR_REVIEW issue change nothing in the workflow.

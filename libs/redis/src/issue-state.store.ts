@@ -38,6 +38,11 @@ export interface RecordedIssue {
    * afterwards makes `issue-events` at-least-once even though a redelivered batch changes nothing.
    */
   unpublished: UnpublishedChange[];
+  /**
+   * The absolute count of every hour the call's occurrences of this issue fall in (also when they
+   * were all duplicates), for the ClickHouse hourly counts; hours trimmed by retention are absent.
+   */
+  hourlyCounts: HourlyCount[];
 }
 
 /** An outbox entry: the change, and the opaque token that acknowledges it. */
@@ -53,13 +58,15 @@ export interface HourlyCount {
 }
 
 const HOUR_MS = 3_600_000;
+/** Hours of per-hour counters Redis keeps per issue by default (older ones are in ClickHouse only). */
+export const DEFAULT_HOURLY_RETENTION_HOURS = 14 * 24;
 /** Upper bound of one hourlyCounts read (one HMGET field per hour): 90 days. */
 export const MAX_HOURLY_RANGE_HOURS = 24 * 90;
 const COMMAND = 'faultlineRecordOccurrences';
 const UPDATE_STATUS_COMMAND = 'faultlineUpdateIssueStatus';
 const ASSIGN_COMMAND = 'faultlineAssignIssue';
 
-type RecordOccurrencesReply = [string[], string[], number, string[], string[]];
+type RecordOccurrencesReply = [string[], string[], number, string[], string[], string[]];
 /** Reply of the workflow scripts; null when the issue does not exist. */
 type WorkflowReply = [string[], string[], string[]] | null;
 type ScriptedPipeline = { [COMMAND](numKeys: number, ...keysAndArgs: (string | number)[]): unknown };
@@ -120,10 +127,18 @@ function hourStartSec(timestampMs: number): number {
  * cluster client must split the batch per node (ioredis Cluster pipelines require one slot).
  */
 export class IssueStateStore {
+  private readonly hourlyRetentionHours: number;
+
+  /** `hourlyRetentionHours`: how long per-hour counters are kept (DEFAULT_HOURLY_RETENTION_HOURS). */
   constructor(
     private readonly redis: Redis,
     private readonly keys: IssueStateKeys = new IssueStateKeys(),
+    options: { hourlyRetentionHours?: number } = {},
   ) {
+    this.hourlyRetentionHours = options.hourlyRetentionHours ?? DEFAULT_HOURLY_RETENTION_HOURS;
+    if (!Number.isInteger(this.hourlyRetentionHours) || this.hourlyRetentionHours <= 0) {
+      throw new RangeError(`hourly counts retention must be a positive whole number of hours, got ${this.hourlyRetentionHours}`);
+    }
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: RECORD_OCCURRENCES_LUA });
     if (!(UPDATE_STATUS_COMMAND in redis)) redis.defineCommand(UPDATE_STATUS_COMMAND, { lua: UPDATE_ISSUE_STATUS_LUA });
     if (!(ASSIGN_COMMAND in redis)) redis.defineCommand(ASSIGN_COMMAND, { lua: ASSIGN_ISSUE_LUA });
@@ -195,6 +210,7 @@ export class IssueStateStore {
         windowSeconds,
         JSON.stringify(staticFields),
         JSON.stringify(occurrences),
+        this.hourlyRetentionHours * 3600,
       );
     }
 
@@ -203,7 +219,7 @@ export class IssueStateStore {
     const recorded: RecordedIssue[] = [];
     for (const [error, reply] of replies) {
       if (error) throw error;
-      const [hash, envs, created, changeJson, outbox] = reply as RecordOccurrencesReply;
+      const [hash, envs, created, changeJson, outbox, hourCounts] = reply as RecordOccurrencesReply;
       // Every issue of the batch exists after the script unless all of its occurrences were
       // duplicates of ids whose issue hash has since been lost; there is no state to return then.
       if (hash.length === 0) continue;
@@ -214,6 +230,7 @@ export class IssueStateStore {
         regressed: changes.some((change) => change.action === 'regressed'),
         changes,
         unpublished: outbox.map((token) => ({ change: parseChange(token), token })),
+        hourlyCounts: pairsToHourlyCounts(hourCounts),
       });
     }
     return recorded;
@@ -355,6 +372,13 @@ function toIssueRecord(flatHash: string[], envs: string[]): IssueRecord {
     resolvedInVersion: text('resolvedInVersion'),
     revision: integer('revision'),
   });
+}
+
+/** Flat [hour start (epoch s), count, ...] -> HourlyCount[], oldest hour first. */
+function pairsToHourlyCounts(flat: string[]): HourlyCount[] {
+  const counts: HourlyCount[] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2) counts.push({ hourStartMs: Number(flat[index]) * 1000, count: Number(flat[index + 1]) });
+  return counts.sort((a, b) => a.hourStartMs - b.hourStartMs);
 }
 
 /** A history entry as the scripts wrote it (JSON), validated. */

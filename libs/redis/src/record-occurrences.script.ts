@@ -15,6 +15,8 @@ import { issueLua } from './issue-lua.shared';
  * KEYS[6..] seen-id sets, one per hour of occurrence timestamp, expiring after the dedupe window
  *
  * ARGV[1]   dedupe window in seconds
+ * ARGV[4]   hourly counts retention in seconds: when an hour field is created, fields of hours that
+ *           ended more than this long ago (server time) are deleted, so the hash stays bounded
  * ARGV[2]   JSON object of the static fields, written only if the issue does not exist yet
  * ARGV[3]   JSON array of occurrences: { id, ts (ms, as a string), version, env, seen (index into
  *           KEYS of its seen set), hour (hourly field) }
@@ -32,14 +34,16 @@ import { issueLua } from './issue-lua.shared';
  * millisecond epochs, but tostring() would print them in exponent form.
  *
  * Returns { issue hash as a flat field/value list, env set members, 1 if created by this call else 0,
- * history entries appended by this call (JSON strings), the outbox (JSON strings, oldest first) } for the state after the batch, also when
- * every occurrence was a duplicate (the caller re-projects that state).
+ * history entries appended by this call (JSON strings), the outbox (JSON strings, oldest first), the
+ * absolute counts of the hours of the batch's occurrences (flat hour, count list) } for the
+ * state after the batch, also when every occurrence was a duplicate (the caller re-projects that state).
  */
 export const RECORD_OCCURRENCES_LUA = issueLua(`
 local issueKey, envsKey, hourlyKey, historyKey, outboxKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local window = tonumber(ARGV[1])
 local static = cjson.decode(ARGV[2])
 local occurrences = cjson.decode(ARGV[3])
+local hourlyRetention = tonumber(ARGV[4])
 
 local state = redis.call('HMGET', issueKey, 'firstSeenMs', 'firstVersion', 'lastSeenMs', 'lastVersion', 'status', 'resolvedInVersion')
 local firstSeen, firstVersion, lastSeen, lastVersion = state[1], state[2], state[3], state[4]
@@ -48,13 +52,16 @@ local boundsChanged = false
 local regressed = false
 local added = 0
 local touchedSeenKeys = {}
+local batchHours = {}
+local newHourField = false
 
 for _, occurrence in ipairs(occurrences) do
+  batchHours[occurrence.hour] = true
   local seenKey = KEYS[occurrence.seen]
   if redis.call('SADD', seenKey, occurrence.id) == 1 then
     added = added + 1
     touchedSeenKeys[seenKey] = true
-    redis.call('HINCRBY', hourlyKey, occurrence.hour, 1)
+    if redis.call('HINCRBY', hourlyKey, occurrence.hour, 1) == 1 then newHourField = true end
     if type(occurrence.env) == 'string' then
       redis.call('SADD', envsKey, occurrence.env)
     end
@@ -73,6 +80,25 @@ end
 
 for seenKey in pairs(touchedSeenKeys) do
   redis.call('EXPIRE', seenKey, window)
+end
+
+-- Trimming scans the hash, so it runs only when an hour was added (once per issue per hour).
+if newHourField then
+  local cutoff = tonumber(redis.call('TIME')[1]) - hourlyRetention - 3600
+  for _, field in ipairs(redis.call('HKEYS', hourlyKey)) do
+    if tonumber(field) < cutoff then redis.call('HDEL', hourlyKey, field) end
+  end
+end
+
+-- Every hour of the batch, also when nothing in it was new: a redelivery after a crash between this
+-- script and the ClickHouse write of these counts writes them then.
+local hourCounts = {}
+for hour in pairs(batchHours) do
+  local count = redis.call('HGET', hourlyKey, hour)
+  if count then
+    hourCounts[#hourCounts + 1] = hour
+    hourCounts[#hourCounts + 1] = count
+  end
 end
 
 local created = 0
@@ -105,5 +131,5 @@ if added > 0 then
   redis.call('LTRIM', outboxKey, -HISTORY_LIMIT, -1)
 end
 
-return { redis.call('HGETALL', issueKey), redis.call('SMEMBERS', envsKey), created, changes, redis.call('LRANGE', outboxKey, 0, -1) }
+return { redis.call('HGETALL', issueKey), redis.call('SMEMBERS', envsKey), created, changes, redis.call('LRANGE', outboxKey, 0, -1), hourCounts }
 `);

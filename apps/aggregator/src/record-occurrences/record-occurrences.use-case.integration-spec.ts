@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClickHouseClient, IssueRepository, OccurrenceRepository, toOccurrenceRow } from '@faultline/clickhouse';
+import { createClickHouseClient, sql, IssueHourlyCountsRepository, IssueRepository, OccurrenceRepository, toOccurrenceRow } from '@faultline/clickhouse';
 import { issueEventCodec, type ErrorSpanMessage, type IssueEventMessage, type IssueRecord, type OccurrenceMessage } from '@faultline/contracts';
 import { issueIdFor, toOccurrence } from '@faultline/domain';
 import { createKafka, KafkaProducer, type Kafka } from '@faultline/kafka';
@@ -36,13 +36,15 @@ const clickhouse = createClickHouseClient({
 const redis = createRedisClient(requireEnv('REDIS_URL'));
 const occurrenceRepository = new OccurrenceRepository(clickhouse, database);
 const issueRepository = new IssueRepository(clickhouse, database);
-const issueState = new IssueStateStore(redis);
+// The fixtures are dated 2024: keep their hourly counters (the default retention is 14 days back from now).
+const issueState = new IssueStateStore(redis, undefined, { hourlyRetentionHours: 10 * 365 * 24 });
+const hourlyCounts = new IssueHourlyCountsRepository(clickhouse, database);
 
 const kafka: Kafka = createKafka({ brokers: requireEnv('KAFKA_BROKERS').split(','), clientId: 'aggregator-it' });
 const EVENTS_TOPIC = `issue-events-it-${process.pid}-${Date.now().toString(36)}`;
 const producer = new KafkaProducer(kafka, { idempotent: false });
 const publisher = new KafkaIssueEventPublisher(producer, EVENTS_TOPIC);
-const useCase = new RecordOccurrencesUseCase(occurrenceRepository, issueState, issueRepository, publisher, 48);
+const useCase = new RecordOccurrencesUseCase(occurrenceRepository, issueState, issueRepository, publisher, hourlyCounts, 48);
 
 /** Every event on EVENTS_TOPIC, as one consumer of this file reads them. */
 const received: { key: string | null; partition: number; event: IssueEventMessage }[] = [];
@@ -101,6 +103,18 @@ async function eventsOf(tenant: string): Promise<{ key: string | null; partition
 
 /** The (issue id, action, from, to) of each event, for compact expectations. */
 const actions = (events: { event: IssueEventMessage }[]) => events.map(({ event }) => [event.issueId, event.change.action, event.change.from, event.change.to]);
+
+/** Sum over the issue's hours of `issue_hourly_counts`, read as the gateway does (largest count per hour). */
+async function hourlyTotal(tenant: string, issueId: string): Promise<number> {
+  const result = await clickhouse.query({
+    query: sql`SELECT sum(hour_count) AS total FROM (
+      SELECT hour_start_ms, max(count) AS hour_count FROM ${hourlyCounts.tableSql}
+      WHERE tenant = ${tenant} AND issue_id = ${issueId} GROUP BY hour_start_ms)`.text,
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ total: number | string }>();
+  return Number(row?.total ?? 0);
+}
 
 const FIXTURES = join(__dirname, '../../../../libs/domain/src/grouping/__fixtures__');
 const stackFixture = (relativePath: string) => readFileSync(join(FIXTURES, relativePath), 'utf8').trimEnd();
@@ -355,6 +369,8 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
     expect((await occurrenceIds(tenant, paymentIssueId)).totalCount).toBe(5);
     expect((await occurrenceIds(tenant, orderIssueId)).totalCount).toBe(3);
     expect(await issueState.findIssue(tenant, paymentIssueId)).toEqual(first[0]);
+    expect(await hourlyTotal(tenant, paymentIssueId)).toBe(5);
+    expect(await hourlyTotal(tenant, orderIssueId)).toBe(3);
     // Nothing happened, so nothing is announced again.
     expect(actions(await eventsOf(tenant))).toEqual(expect.arrayContaining([[paymentIssueId, 'created', null, 'FOR_REVIEW'], [orderIssueId, 'created', null, 'FOR_REVIEW']]));
     expect(await eventsOf(tenant)).toHaveLength(2);
@@ -380,6 +396,9 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
     const redelivered = await useCase.execute(batch);
 
     expect(redelivered).toEqual(counted);
+    // The hourly counts the crash kept from ClickHouse are written by the redelivery.
+    expect(await hourlyTotal(tenant, paymentIssueId)).toBe(5);
+    expect(await hourlyTotal(tenant, orderIssueId)).toBe(3);
     expect(await issueRepository.findByIds(tenant, [paymentIssueId, orderIssueId])).toEqual(expect.arrayContaining(counted));
     expect((await occurrenceIds(tenant, paymentIssueId)).totalCount).toBe(5);
     // The creations the first delivery recorded but never announced go out with the redelivery.
@@ -427,7 +446,7 @@ describe('RecordOccurrencesUseCase (real ClickHouse and Redis)', () => {
         throw new Error('broker unavailable');
       },
     };
-    const failingUseCase = new RecordOccurrencesUseCase(occurrenceRepository, issueState, issueRepository, failing, 48);
+    const failingUseCase = new RecordOccurrencesUseCase(occurrenceRepository, issueState, issueRepository, failing, hourlyCounts, 48);
 
     await expect(failingUseCase.execute(batch)).rejects.toThrow('broker unavailable');
     // The projection was already written when the events went out.

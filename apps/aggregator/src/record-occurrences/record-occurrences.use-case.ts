@@ -1,5 +1,5 @@
 import { IssueOccurrence, IssueStateStore, RecordedIssue } from '@faultline/redis';
-import { IssueRepository, OccurrenceRepository, toOccurrenceRow } from '@faultline/clickhouse';
+import { IssueHourlyCountsRepository, IssueRepository, OccurrenceRepository, toOccurrenceRow } from '@faultline/clickhouse';
 import { IssueRecord, OccurrenceMessage } from '@faultline/contracts';
 import { issueIdFor, toIssueEvent } from '@faultline/domain';
 import { IssueEventPublisher } from './issue-event.publisher';
@@ -10,7 +10,8 @@ import { IssueEventPublisher } from './issue-event.publisher';
  *    insert collapses, and reads deduplicate before merges);
  * 2. the Redis script counts each occurrence id once within the dedupe window and returns every touched
  *    issue's state, even when nothing in the batch was new;
- * 3. those states into the ClickHouse issue projection (highest revision wins);
+ * 3. those states into the ClickHouse issue projection (highest revision wins), and the absolute
+ *    counts of the batch's hours into `issue_hourly_counts` (largest wins);
  * 4. the workflow changes the script recorded (created, regressed) to `issue-events`, then their
  *    acknowledgement in the Redis outbox.
  * A crash anywhere before the offset commit replays all steps with the same outcome. Events are
@@ -24,6 +25,7 @@ export class RecordOccurrencesUseCase {
     private readonly issueState: IssueStateStore,
     private readonly issues: IssueRepository,
     private readonly events: IssueEventPublisher,
+    private readonly hourlyCounts: IssueHourlyCountsRepository,
     private readonly dedupeWindowHours: number,
   ) {}
 
@@ -33,7 +35,12 @@ export class RecordOccurrencesUseCase {
     await this.occurrences.insert(assigned.map(({ message, issueId }) => toOccurrenceRow(message, issueId)));
     const recorded = await this.issueState.recordOccurrences(assigned.map(toIssueOccurrence), this.dedupeWindowHours);
     const records = recorded.map((issue) => issue.record);
-    await this.issues.upsert(records);
+    await Promise.all([
+      this.issues.upsert(records),
+      this.hourlyCounts.insert(
+        recorded.flatMap(({ record, hourlyCounts }) => hourlyCounts.map(({ hourStartMs, count }) => ({ tenant: record.tenant, issueId: record.issueId, hourStartMs, count }))),
+      ),
+    ]);
 
     const withEvents = recorded.filter((issue) => issue.unpublished.length > 0);
     if (withEvents.length > 0) {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { clickhouseEnv, commonEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
+import { clickhouseEnv, commonEnv, hourlyCountsEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
 
 export const aggregatorConfigSchema = z.object({
   ...commonEnv,
   ...kafkaEnv,
   ...clickhouseEnv,
   ...redisEnv,
+  ...hourlyCountsEnv,
   /** Health and metrics listener. */
   AGGREGATOR_PORT: port(8128),
   /** Occurrences per ClickHouse insert; the batch is also flushed after AGGREGATOR_BATCH_MAX_WAIT_MS. */

@@ -39,5 +39,13 @@ export const redisEnv = {
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:16379'),
 };
 
+/**
+ * How many hours of per-issue hourly counters Redis keeps (older hours are read from ClickHouse).
+ * The aggregator trims to it and the gateway reads Redis only within it, so both must agree.
+ */
+export const hourlyCountsEnv = {
+  REDIS_HOURLY_COUNTS_RETENTION_HOURS: z.coerce.number().int().positive().default(14 * 24),
+};
+
 
 export { booleanFlag, port, positiveInt };

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { clickhouseEnv, commonEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
+import { clickhouseEnv, commonEnv, hourlyCountsEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
 
 export const gatewayConfigSchema = z.object({
   ...commonEnv,
   ...clickhouseEnv,
   /** Where tenants' grouping rules and in-app patterns are stored (the fingerprinter reads them there). */
   ...redisEnv,
+  ...hourlyCountsEnv,
   /** The gateway produces `issue-events` for the status changes and assignments made through its mutations. */
   ...kafkaEnv,
   GATEWAY_PORT: port(4000),
