@@ -1,4 +1,5 @@
 import { describeClickHouseContract, type ClickHouseTarget } from '../test/clickhouse-contract';
+import { describeIssueListContract } from '../test/issue-list-contract';
 import { optionalEnv, requireEnv } from '../test/integration-env';
 import { createClickHouseClient } from './clickhouse.client';
 
@@ -26,4 +27,5 @@ describe('ClickHouse server', () => {
   });
 
   describeClickHouseContract(() => target);
+  describeIssueListContract(() => target);
 });

@@ -1,6 +1,7 @@
 import { createClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { describeClickHouseContract, type ClickHouseTarget } from '../test/clickhouse-contract';
+import { describeIssueListContract } from '../test/issue-list-contract';
 import { runMigrations } from './migrate';
 
 // Users run current ClickHouse while the local stack runs Debian's 18.16: the same migrations and
@@ -30,4 +31,5 @@ describe('current ClickHouse (chdb)', () => {
   });
 
   describeClickHouseContract(() => target);
+  describeIssueListContract(() => target);
 });

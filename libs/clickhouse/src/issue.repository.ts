@@ -1,18 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { IssueRecord, IssueStatus } from '@faultline/contracts';
+import type { IssueRecord } from '@faultline/contracts';
 import { checkPageSize, decodeCursor, encodeCursor, type PageArgs } from './cursor';
 import { fromIssueRow, toIssueRow, type IssueRow, type IssueRowOutput } from './issue-row';
+import { issueFilterTerms, LATEST, latestIssuesSql, type IssueFilter } from './issue-latest.sql';
 import { joinSql, raw, sql, sqlIdentifier, type SqlFragment } from './sql';
-
-export interface IssueFilter {
-  service?: string | null;
-  /** Matches issues seen in this env at least once (any of `envs`). */
-  env?: string | null;
-  /** Absent or empty: every status. */
-  statuses?: readonly IssueStatus[] | null;
-  /** Case-insensitive substring of error type, first message, message template or culprit. */
-  search?: string | null;
-}
 
 export interface IssuePage {
   totalCount: number;
@@ -22,47 +13,7 @@ export interface IssuePage {
   endCursor: string | null;
 }
 
-/** Columns of the latest-revision view; nullable ones need the tuple trick below. */
-const VALUE_COLUMNS: readonly (keyof IssueRow)[] = [
-  'fingerprint',
-  'fingerprint_version',
-  'service',
-  'env',
-  'envs',
-  'error_type',
-  'error_message',
-  'message_template',
-  'culprit',
-  'status',
-  'occurrence_count',
-  'first_seen_ms',
-  'last_seen_ms',
-  'first_version',
-  'last_version',
-  'regression',
-  'assignee',
-  'resolved_in_version',
-];
-const NULLABLE_COLUMNS = new Set<keyof IssueRow>(['env', 'culprit', 'first_version', 'last_version', 'assignee', 'resolved_in_version']);
-const LATEST = 'latest_';
-
-/**
- * One row per issue with the values of its highest revision. Aggregate functions treat a NULL
- * argument specially (the -Null combinator may skip it), so nullable columns are wrapped in a
- * one-element tuple, which is never NULL, and unwrapped after argMax.
- */
-const latestColumns = raw(
-  [
-    ...VALUE_COLUMNS.map((column) =>
-      NULLABLE_COLUMNS.has(column)
-        ? `tupleElement(argMax(tuple(${column}), revision), 1) AS ${LATEST}${column}`
-        : `argMax(${column}, revision) AS ${LATEST}${column}`,
-    ),
-    `max(revision) AS ${LATEST}revision`,
-  ].join(',\n'),
-);
-
-type LatestRow = { issue_id: string } & Record<string, unknown>;
+export type LatestRow = { issue_id: string } & Record<string, unknown>;
 
 /**
  * I/O for the `issues` projection (ReplacingMergeTree(revision), see migrations/0002). Every read
@@ -70,7 +21,8 @@ type LatestRow = { issue_id: string } & Record<string, unknown>;
  * older revision written late never wins.
  */
 export class IssueRepository {
-  private readonly table: SqlFragment;
+  /** The qualified table name. */
+  readonly table: SqlFragment;
 
   /** `database` qualifies every statement, so the client's default database does not matter. */
   constructor(
@@ -131,30 +83,15 @@ export class IssueRepository {
   }
 
   private latest(tenant: string, scope: SqlFragment): SqlFragment {
-    return sql`
-      SELECT issue_id, ${latestColumns}
-      FROM ${this.table}
-      WHERE tenant = ${tenant} AND ${scope}
-      GROUP BY issue_id`;
+    return latestIssuesSql(this.table, tenant, scope);
   }
 
-  /** Conditions on the latest revision's values (filtering raw rows would match stale revisions). */
   private filterConditions(filter: IssueFilter): SqlFragment[] {
-    const conditions: SqlFragment[] = [];
-    if (filter.service != null) conditions.push(sql`latest_service = ${filter.service}`);
-    if (filter.env != null) conditions.push(sql`has(latest_envs, ${filter.env})`);
-    if (filter.statuses && filter.statuses.length > 0) conditions.push(sql`has(${filter.statuses}, latest_status)`);
-    if (filter.search) {
-      const needle = filter.search;
-      const matches = ['latest_error_type', 'latest_error_message', 'latest_message_template', 'ifNull(latest_culprit, \'\')'].map(
-        (column) => sql`positionCaseInsensitiveUTF8(${raw(column)}, ${needle}) > 0`,
-      );
-      conditions.push(sql`(${joinSql(matches, ' OR ')})`);
-    }
-    return conditions;
+    return issueFilterTerms(filter);
   }
 
-  private toRecord(tenant: string, row: LatestRow): IssueRecord {
+  /** A row of the latest-revision view -> IssueRecord. */
+  toRecord(tenant: string, row: LatestRow): IssueRecord {
     const issueRow: Record<string, unknown> = { tenant, issue_id: row.issue_id };
     for (const [key, value] of Object.entries(row)) {
       if (key.startsWith(LATEST)) issueRow[key.slice(LATEST.length)] = value;

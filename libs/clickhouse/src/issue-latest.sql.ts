@@ -1,0 +1,83 @@
+import type { IssueStatus } from '@faultline/contracts';
+import type { IssueRow } from './issue-row';
+import { joinSql, raw, sql, type SqlFragment } from './sql';
+
+/** Issue-level conditions: on the latest revision of the `issues` projection. */
+export interface IssueFilter {
+  service?: string | null;
+  /** Matches issues seen in this env at least once (any of `envs`). */
+  env?: string | null;
+  /** Absent or empty: every status. */
+  statuses?: readonly IssueStatus[] | null;
+  /** Case-insensitive substring of error type, first message, message template or culprit. */
+  search?: string | null;
+  /** First seen at or after, milliseconds since the epoch. */
+  firstSeenAfterMs?: number | null;
+}
+
+/** Columns of the latest-revision view; nullable ones need the tuple trick below. */
+const VALUE_COLUMNS: readonly (keyof IssueRow)[] = [
+  'fingerprint',
+  'fingerprint_version',
+  'service',
+  'env',
+  'envs',
+  'error_type',
+  'error_message',
+  'message_template',
+  'culprit',
+  'status',
+  'occurrence_count',
+  'first_seen_ms',
+  'last_seen_ms',
+  'first_version',
+  'last_version',
+  'regression',
+  'assignee',
+  'resolved_in_version',
+];
+const NULLABLE_COLUMNS = new Set<keyof IssueRow>(['env', 'culprit', 'first_version', 'last_version', 'assignee', 'resolved_in_version']);
+/** Prefix of the view's columns: `latest_status` etc. */
+export const LATEST = 'latest_';
+
+/**
+ * One row per issue with the values of its highest revision. Aggregate functions treat a NULL
+ * argument specially (the -Null combinator may skip it), so nullable columns are wrapped in a
+ * one-element tuple, which is never NULL, and unwrapped after argMax.
+ */
+const latestColumns = raw(
+  [
+    ...VALUE_COLUMNS.map((column) =>
+      NULLABLE_COLUMNS.has(column)
+        ? `tupleElement(argMax(tuple(${column}), revision), 1) AS ${LATEST}${column}`
+        : `argMax(${column}, revision) AS ${LATEST}${column}`,
+    ),
+    `max(revision) AS ${LATEST}revision`,
+  ].join(',\n'),
+);
+
+/** The latest revision of every issue of `tenant` within `scope` (a condition on raw rows, e.g. an id list). */
+export function latestIssuesSql(table: SqlFragment, tenant: string, scope: SqlFragment = raw('1')): SqlFragment {
+  return sql`
+    SELECT issue_id, ${latestColumns}
+    FROM ${table}
+    WHERE tenant = ${tenant} AND ${scope}
+    GROUP BY issue_id`;
+}
+
+/** Conditions on the latest revision's values (filtering raw rows would match stale revisions). */
+export function issueFilterTerms(filter: IssueFilter): SqlFragment[] {
+  const terms: SqlFragment[] = [];
+  if (filter.service != null) terms.push(sql`latest_service = ${filter.service}`);
+  if (filter.env != null) terms.push(sql`has(latest_envs, ${filter.env})`);
+  if (filter.statuses && filter.statuses.length > 0) terms.push(sql`has(${filter.statuses}, latest_status)`);
+  if (filter.search) {
+    const needle = filter.search;
+    const matches = ['latest_error_type', 'latest_error_message', 'latest_message_template', "ifNull(latest_culprit, '')"].map(
+      (column) => sql`positionCaseInsensitiveUTF8(${raw(column)}, ${needle}) > 0`,
+    );
+    terms.push(sql`(${joinSql(matches, ' OR ')})`);
+  }
+  if (filter.firstSeenAfterMs != null) terms.push(sql`latest_first_seen_ms >= ${filter.firstSeenAfterMs}`);
+  return terms;
+}

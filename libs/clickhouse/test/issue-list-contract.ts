@@ -1,0 +1,190 @@
+import type { IssueRecord } from '@faultline/contracts';
+import { IssueHourlyCountsRepository } from '../src/issue-hourly-counts.repository';
+import { HOUR_MS, IssueListQueries, type IssueListFilter, type IssueSort } from '../src/issue-list.queries';
+import { toOccurrenceRow } from '../src/occurrence-row';
+import { OccurrenceRepository } from '../src/occurrence.repository';
+import { IssueRepository } from '../src/issue.repository';
+import { hexId, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
+import type { ClickHouseTarget } from './clickhouse-contract';
+
+// 2026-11-20T12:00:00Z, an hour boundary; NOW is 15 minutes into the next hour.
+const T = 1_795_176_000_000;
+const NOW = T + HOUR_MS + 15 * 60_000;
+
+interface Fixture {
+  tenant: string;
+  ids: Record<'steady' | 'spike' | 'old' | 'fresh' | 'ignored', string>;
+}
+
+/**
+ * The explorer's list queries (orders, filters, facets) on every supported ClickHouse. Five issues
+ * with known hourly counts and occurrences; every expectation is derived from those by hand.
+ */
+export function describeIssueListContract(target: () => ClickHouseTarget): void {
+  let queries: IssueListQueries;
+  let fixture: Fixture;
+
+  beforeAll(async () => {
+    const { client, database } = target();
+    queries = new IssueListQueries(client, database);
+    fixture = await seed(target());
+  });
+
+  const order = (filter: IssueListFilter, sort: IssueSort, limit = 100) => queries.orderedIds(fixture.tenant, filter, sort, NOW, limit);
+  const names = (ids: string[]) => ids.map((id) => Object.entries(fixture.ids).find(([, value]) => value === id)?.[0] ?? id);
+
+  describe('issue list queries', () => {
+    it('orders by last seen, first seen and total count, both directions, ties by id', async () => {
+      expect(names((await order({}, { field: 'LAST_SEEN', direction: 'DESC' })).ids)).toEqual(['spike', 'steady', 'fresh', 'ignored', 'old']);
+      expect(names((await order({}, { field: 'LAST_SEEN', direction: 'ASC' })).ids)).toEqual(['old', 'ignored', 'fresh', 'steady', 'spike']);
+      expect(names((await order({}, { field: 'FIRST_SEEN', direction: 'DESC' })).ids)).toEqual(['fresh', 'spike', 'ignored', 'steady', 'old']);
+      expect(names((await order({}, { field: 'COUNT', direction: 'DESC' })).ids)).toEqual(['steady', 'old', 'ignored', 'spike', 'fresh']);
+    });
+
+    it('counts within a time range from the hourly counts, largest row per hour, and leaves out issues not seen in it', async () => {
+      // The last two hours: steady 10 + 10, spike 2 + 40 (two rows for one hour: 30 and 40), fresh 3.
+      const range = { fromMs: T, toMs: NOW };
+      const result = await order(range, { field: 'COUNT', direction: 'DESC' });
+      expect(names(result.ids)).toEqual(['spike', 'steady', 'fresh']);
+      expect(result.totalCount).toBe(3);
+      // `from` mid-hour counts the whole hour; an open end counts everything after `from`.
+      expect(names((await order({ fromMs: T - 30 * 60_000 }, { field: 'COUNT', direction: 'DESC' })).ids)).toEqual(['spike', 'steady', 'fresh']);
+      expect(names((await order({ toMs: T - 3 * HOUR_MS }, { field: 'COUNT', direction: 'DESC' })).ids)).toEqual(['steady', 'old', 'ignored']);
+    });
+
+    it('ranks by relevance: a spike above a steady flood, the flood above a trickle, stale issues last by last seen', async () => {
+      // spike 15.7 (45 today, 42 in the last two hours, no usual rate), steady 10.4 (240 today at its usual
+      // rate), fresh 5.3 (3, 55 minutes ago), ignored and old 0 (nothing in the last day).
+      const result = await order({}, { field: 'RELEVANCE', direction: 'DESC' });
+      expect(names(result.ids)).toEqual(['spike', 'steady', 'fresh', 'ignored', 'old']);
+      expect(names((await order({}, { field: 'RELEVANCE', direction: 'ASC' })).ids)).toEqual(['old', 'ignored', 'fresh', 'steady', 'spike']);
+    });
+
+    it('filters on issue fields, first seen, version and span tags', async () => {
+      const ids = async (filter: IssueListFilter) => names((await order(filter, { field: 'LAST_SEEN', direction: 'DESC' })).ids);
+      expect(await ids({ statuses: ['FOR_REVIEW', 'REVIEWED', 'RESOLVED'] })).toEqual(['spike', 'steady', 'fresh', 'old']);
+      expect(await ids({ service: 'billing' })).toEqual(['fresh']);
+      expect(await ids({ firstSeenAfterMs: T - 4 * HOUR_MS })).toEqual(['spike', 'fresh']);
+      expect(await ids({ firstSeenAfterMs: T - 3 * HOUR_MS + 1 })).toEqual(['fresh']);
+      expect(await ids({ version: '2.0.0' })).toEqual(['spike', 'steady']);
+      expect(await ids({ version: '2.0.0', fromMs: T })).toEqual(['spike']);
+      expect(await ids({ tags: [{ key: 'http.route', value: '/checkout' }] })).toEqual(['spike', 'old']);
+      expect(await ids({ tags: [{ key: 'http.route', value: '/checkout' }, { key: 'host', value: 'web-2' }] })).toEqual(['old']);
+      expect(await ids({ tags: [{ key: 'http.route', value: "/it's; DROP TABLE issues" }] })).toEqual([]);
+      expect(await ids({ search: 'LEDGER', service: 'billing' })).toEqual(['fresh']);
+    });
+
+    it('stops at the limit and still counts every match', async () => {
+      const result = await order({}, { field: 'LAST_SEEN', direction: 'DESC' }, 2);
+      expect(names(result.ids)).toEqual(['spike', 'steady']);
+      expect(result.totalCount).toBe(5);
+      await expect(order({}, { field: 'LAST_SEEN', direction: 'DESC' }, 0)).rejects.toThrow(RangeError);
+    });
+
+    it('counts issues per facet value for the filter, from the issues or from their occurrences', async () => {
+      const facets = await queries.facets(fixture.tenant, {}, ['service', 'status', 'env', 'version', 'http.route', 'missing.tag'], 10);
+      expect(facets.get('service')).toEqual([
+        { value: 'checkout', count: 4 },
+        { value: 'billing', count: 1 },
+      ]);
+      expect(facets.get('status')).toEqual([
+        { value: 'FOR_REVIEW', count: 3 },
+        { value: 'IGNORED', count: 1 },
+        { value: 'RESOLVED', count: 1 },
+      ]);
+      expect(facets.get('env')).toEqual([
+        { value: 'production', count: 5 },
+        { value: 'staging', count: 1 },
+      ]);
+      expect(facets.get('version')).toEqual([
+        { value: '1.0.0', count: 4 },
+        { value: '2.0.0', count: 2 },
+      ]);
+      expect(facets.get('http.route')).toEqual([
+        { value: '/checkout', count: 2 },
+        { value: '/cart', count: 1 },
+        { value: '/pay', count: 1 },
+      ]);
+      expect(facets.get('missing.tag')).toEqual([]);
+
+      const filtered = await queries.facets(fixture.tenant, { service: 'checkout', fromMs: T }, ['version', 'service'], 1);
+      expect(filtered.get('version')).toEqual([{ value: '1.0.0', count: 1 }]);
+      expect(filtered.get('service')).toEqual([{ value: 'checkout', count: 2 }]);
+    });
+  });
+}
+
+/**
+ * steady:  checkout, 10 per hour for the last 7 days (1680), versions 1.0.0 then 2.0.0, route /cart.
+ * spike:   checkout, first seen 3 h before T, 2 in hour T, 40 in the current hour, version 2.0.0 (T) and 1.0.0, route /checkout.
+ * old:     checkout, 500 in one hour 20 days ago, RESOLVED, /checkout on web-2.
+ * fresh:   billing, 3 in hour T, message about the ledger, env staging too, route /pay.
+ * ignored: checkout, IGNORED, 5 an hour 2 days ago.
+ */
+async function seed({ client, database }: ClickHouseTarget): Promise<Fixture> {
+  const tenant = uniqueTenant('list');
+  const ids = {
+    steady: hexId(tenant, 'steady').slice(0, 16),
+    spike: hexId(tenant, 'spike').slice(0, 16),
+    old: hexId(tenant, 'old').slice(0, 16),
+    fresh: hexId(tenant, 'fresh').slice(0, 16),
+    ignored: hexId(tenant, 'ignored').slice(0, 16),
+  };
+  const currentHour = T + HOUR_MS;
+  const records: IssueRecord[] = [
+    record(tenant, ids.steady, { count: 1680, firstSeenMs: currentHour - 167 * HOUR_MS, lastSeenMs: NOW - 10 * 60_000 }),
+    record(tenant, ids.spike, { count: 45, firstSeenMs: T - 3 * HOUR_MS, lastSeenMs: NOW - 60_000 }),
+    record(tenant, ids.old, { count: 500, firstSeenMs: T - 20 * 24 * HOUR_MS, lastSeenMs: T - 20 * 24 * HOUR_MS + 1000, status: 'RESOLVED' }),
+    record(tenant, ids.fresh, {
+      count: 3,
+      firstSeenMs: T + 5 * 60_000,
+      lastSeenMs: T + 20 * 60_000,
+      service: 'billing',
+      errorMessage: 'Ledger entry 42 is locked',
+      envs: ['production', 'staging'],
+    }),
+    record(tenant, ids.ignored, { count: 120, firstSeenMs: T - 48 * HOUR_MS, lastSeenMs: T - 25 * HOUR_MS, status: 'IGNORED' }),
+  ];
+  // A stale revision written late must not count: the spike's revision 1 said RESOLVED and service billing.
+  await new IssueRepository(client, database).upsert([
+    { ...records[1], revision: 1, status: 'RESOLVED', service: 'billing' },
+    ...records.map((issue) => ({ ...issue, revision: 2 })),
+  ]);
+
+  const hourly: { issueId: string; hourStartMs: number; count: number }[] = [];
+  for (let hour = currentHour - 167 * HOUR_MS; hour <= currentHour; hour += HOUR_MS) hourly.push({ issueId: ids.steady, hourStartMs: hour, count: 10 });
+  hourly.push(
+    { issueId: ids.spike, hourStartMs: T - 3 * HOUR_MS, count: 3 },
+    { issueId: ids.spike, hourStartMs: T, count: 2 },
+    { issueId: ids.spike, hourStartMs: currentHour, count: 30 },
+    { issueId: ids.spike, hourStartMs: currentHour, count: 40 },
+    { issueId: ids.old, hourStartMs: T - 20 * 24 * HOUR_MS, count: 500 },
+    { issueId: ids.fresh, hourStartMs: T, count: 3 },
+  );
+  for (let hour = T - 48 * HOUR_MS; hour < T - 24 * HOUR_MS; hour += HOUR_MS) hourly.push({ issueId: ids.ignored, hourStartMs: hour, count: 5 });
+  await new IssueHourlyCountsRepository(client, database).insert(hourly.map((count) => ({ tenant, ...count })));
+
+  // A few occurrences per issue carry the versions, hosts and routes the occurrence-level filters read.
+  let span = 0;
+  const occurrence = (issueId: string, timestampMs: number, version: string, route: string, host = 'web-1') =>
+    toOccurrenceRow(
+      occurrenceMessage({ tenant, spanId: String(1000 + span++), timestampMs, version, host, tags: { 'http.route': route } }),
+      issueId,
+    );
+  const rows = [
+    occurrence(ids.steady, currentHour - 100 * HOUR_MS, '1.0.0', '/cart'),
+    occurrence(ids.steady, T - 5 * HOUR_MS, '2.0.0', '/cart'),
+    occurrence(ids.steady, T + 10 * 60_000, '1.0.0', '/cart'),
+    occurrence(ids.spike, T - 3 * HOUR_MS, '1.0.0', '/checkout'),
+    occurrence(ids.spike, currentHour + 60_000, '2.0.0', '/checkout'),
+    occurrence(ids.old, T - 20 * 24 * HOUR_MS, '1.0.0', '/checkout', 'web-2'),
+    occurrence(ids.fresh, T + 5 * 60_000, '1.0.0', '/pay'),
+  ];
+  // A redelivered copy must not count twice anywhere.
+  await new OccurrenceRepository(client, database).insert([...rows, rows[4]]);
+  return { tenant, ids };
+}
+
+function record(tenant: string, issueId: string, overrides: Partial<IssueRecord>): IssueRecord {
+  return issueRecord({ tenant, issueId, fingerprint: issueId, service: 'checkout', envs: ['production'], ...overrides });
+}
