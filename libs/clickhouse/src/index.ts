@@ -6,6 +6,8 @@ export * from './occurrence-row';
 export * from './occurrence-fields';
 export * from './occurrence.repository';
 export * from './issue-row';
+export * from './issue-latest.sql';
 export * from './issue.repository';
+export * from './issue-list.queries';
 export * from './issue-hourly-counts.repository';
 export * from './clickhouse.module';
