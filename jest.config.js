@@ -11,7 +11,8 @@ const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, 
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,infra}/**/*.spec.ts'] },
+    // helm/: the chart specs (helm lint/template, manifests against the Kubernetes and config schemas).
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,infra,helm}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
