@@ -1,4 +1,4 @@
-import { CLICKHOUSE, ClickHouseModule, IssueHourlyCountsRepository, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
+import { AutoResolveQueries, CLICKHOUSE, ClickHouseModule, IssueHourlyCountsRepository, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
 import type { ClickHouseClient } from '@faultline/clickhouse';
 import { AggregatorConfig } from '@faultline/config';
 import { KafkaModule, KafkaProducer } from '@faultline/kafka';
@@ -6,6 +6,8 @@ import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observab
 import { IssueStateStore, REDIS, RedisModule } from '@faultline/redis';
 import type { Redis } from '@faultline/redis';
 import { DynamicModule, Module } from '@nestjs/common';
+import { AutoResolveJob } from './auto-resolve/auto-resolve.job';
+import { AutoResolveIssuesUseCase } from './auto-resolve/auto-resolve.use-case';
 import { OccurrenceConsumer } from './occurrence.consumer';
 import { KafkaIssueEventPublisher } from './record-occurrences/issue-event.publisher';
 import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
@@ -46,6 +48,23 @@ export class AppModule {
           inject: [CLICKHOUSE, REDIS, KafkaProducer],
         },
         OccurrenceConsumer,
+        {
+          provide: AutoResolveJob,
+          // Same producer as the consumer's (connected by it); the job's first run comes after that.
+          useFactory: (clickhouse: ClickHouseClient, redis: Redis, producer: KafkaProducer) =>
+            new AutoResolveJob(
+              new AutoResolveIssuesUseCase(
+                new AutoResolveQueries(clickhouse, config.CLICKHOUSE_DATABASE),
+                new IssueStateStore(redis, undefined, { hourlyRetentionHours: config.REDIS_HOURLY_COUNTS_RETENTION_HOURS }),
+                new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE),
+                new KafkaIssueEventPublisher(producer),
+                { inactiveDays: config.AGGREGATOR_AUTO_RESOLVE_INACTIVE_DAYS, versionGraceMs: config.AGGREGATOR_AUTO_RESOLVE_VERSION_GRACE_HOURS * 3_600_000 },
+              ),
+              config.AGGREGATOR_AUTO_RESOLVE_INTERVAL_MS,
+              log,
+            ),
+          inject: [CLICKHOUSE, REDIS, KafkaProducer],
+        },
       ],
     };
   }

@@ -11,3 +11,4 @@ export * from './issue.repository';
 export * from './issue-list.queries';
 export * from './issue-hourly-counts.repository';
 export * from './clickhouse.module';
+export * from './auto-resolve.queries';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { IssueRecord } from '@faultline/contracts';
+import type { IssueRecord, OccurrenceMessage } from '@faultline/contracts';
+import { AutoResolveQueries, type AutoResolveCandidate, type CandidateCursor } from '../src/auto-resolve.queries';
 import { encodeCursor, InvalidCursorError } from '../src/cursor';
 import { IssueRepository } from '../src/issue.repository';
 import { loadMigrations, MigrationChecksumError, MIGRATIONS_DIR, runMigrations } from '../src/migrate';
@@ -413,6 +414,102 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
 
       const occurrenceCursor = encodeCursor('occurrence', { ms: base, id: checkout.issueId });
       await expect(issues.list(tenant, {}, { first: 1, after: occurrenceCursor })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+
+  describe('AutoResolveQueries', () => {
+    // Dated in 2000, before any other test's data, so the cross-tenant reads below see few other rows;
+    // the assertions keep this test's tenant only.
+    const T = 946_684_800_000;
+    const DAY = 86_400_000;
+
+    it('pages open issues last seen before a cutoff, oldest first, by their latest revision', async () => {
+      const { client, database } = target();
+      const queries = new AutoResolveQueries(client, database);
+      const tenant = uniqueTenant('autoresolve');
+      const record = (name: string, changes: Partial<IssueRecord>) => issueRecord({ tenant, issueId: hexId(tenant, name), ...changes });
+      const old = record('old', { lastSeenMs: T + DAY, lastVersion: '1.0', count: 3, envs: ['staging', 'production'] });
+      const reviewedTie = record('reviewed-tie', { status: 'REVIEWED', lastSeenMs: T + DAY, lastVersion: null, service: 'billing' });
+      const ignored = record('ignored', { status: 'IGNORED', lastSeenMs: T });
+      const recent = record('recent', { lastSeenMs: T + 20 * DAY });
+      const resolvedLater = record('resolved-later', { lastSeenMs: T, revision: 1 });
+      const reopened = record('reopened', { status: 'RESOLVED', lastSeenMs: T + 2 * DAY, lastVersion: '1.0', revision: 1 });
+      await issues.upsert([old, reviewedTie, ignored, recent, resolvedLater, reopened]);
+      // Newer revisions: one resolved (out), one back to FOR_REVIEW with its version now unknown (in).
+      await issues.upsert([{ ...resolvedLater, status: 'RESOLVED', revision: 2 }, { ...reopened, status: 'FOR_REVIEW', lastVersion: null, revision: 2 }]);
+
+      const walked: AutoResolveCandidate[] = [];
+      let after: CandidateCursor | null = null;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await queries.openIssuesLastSeenBefore(T + 10 * DAY, { limit: 2, after });
+        if (page.length === 0) break;
+        expect(page.length).toBeLessThanOrEqual(2);
+        walked.push(...page);
+        const last = page[page.length - 1];
+        after = { lastSeenMs: last.lastSeenMs, tenant: last.tenant, issueId: last.issueId };
+      }
+      const candidate = (item: IssueRecord): AutoResolveCandidate => ({
+        tenant,
+        issueId: item.issueId,
+        service: item.service,
+        envs: [...item.envs].sort(),
+        status: item.status,
+        lastSeenMs: item.lastSeenMs,
+        lastVersion: item.lastVersion,
+        count: item.count,
+      });
+      const tie = [old, reviewedTie].sort((a, b) => (a.issueId < b.issueId ? -1 : 1));
+      expect(walked.filter((item) => item.tenant === tenant)).toEqual([...tie.map(candidate), candidate({ ...reopened, status: 'FOR_REVIEW', lastVersion: null })]);
+      // Every row of every tenant comes in the keyset order, none twice.
+      const keys = walked.map((item) => [item.lastSeenMs, item.tenant, item.issueId] as const);
+      for (let index = 1; index < keys.length; index++) {
+        const [a, b] = [keys[index - 1], keys[index]];
+        expect(a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])))).toBe(true);
+      }
+      await expect(queries.openIssuesLastSeenBefore(T, { limit: 0 })).rejects.toBeInstanceOf(RangeError);
+    });
+
+    it('lists the versions of services per env with their first occurrence, and the versions of given issues since a time', async () => {
+      const { client, database } = target();
+      const queries = new AutoResolveQueries(client, database);
+      const tenant = uniqueTenant('versions');
+      let n = 0;
+      const row = (issueId: string, changes: Partial<OccurrenceMessage>) =>
+        toOccurrenceRow(occurrenceMessage({ tenant, spanId: String(++n), occurrenceId: hexId(tenant, 'v', n), ...changes }), issueId);
+      await occurrences.insert([
+        row('issue-a', { version: '1.0', timestampMs: T + 1000 }),
+        row('issue-a', { version: '1.0', timestampMs: T + DAY }),
+        row('issue-a', { version: '1.1', timestampMs: T + 5 * DAY }),
+        row('issue-b', { version: '1.1', env: 'staging', timestampMs: T + 3 * DAY }),
+        row('issue-b', { version: '1.0', timestampMs: T + 6 * DAY }),
+        row('issue-b', { version: null, timestampMs: T + 7 * DAY }),
+        row('issue-c', { version: '2.0', service: 'billing', env: null, timestampMs: T + 2 * DAY }),
+        row('issue-d', { version: '3.0', service: 'search', timestampMs: T }),
+        toOccurrenceRow(occurrenceMessage({ tenant: `${tenant}-other`, occurrenceId: hexId(tenant, 'other'), version: '9.0', timestampMs: T }), 'issue-a'),
+      ]);
+      // A redelivered copy changes nothing.
+      await occurrences.insert([row('issue-a', { version: '1.1', timestampMs: T + 5 * DAY })]);
+
+      const versions = await queries.serviceVersions([
+        { tenant, service: 'orders-api' },
+        { tenant, service: 'billing' },
+        { tenant, service: 'orders-api' },
+      ]);
+      const sorted = [...versions].sort((a, b) => `${a.service}/${a.env}/${a.version}`.localeCompare(`${b.service}/${b.env}/${b.version}`));
+      expect(sorted).toEqual([
+        { tenant, service: 'billing', env: null, version: '2.0', firstSeenMs: T + 2 * DAY },
+        { tenant, service: 'orders-api', env: 'production', version: '1.0', firstSeenMs: T + 1000 },
+        { tenant, service: 'orders-api', env: 'production', version: '1.1', firstSeenMs: T + 5 * DAY },
+        { tenant, service: 'orders-api', env: 'staging', version: '1.1', firstSeenMs: T + 3 * DAY },
+      ]);
+      expect(await queries.serviceVersions([])).toEqual([]);
+
+      const since = (ms: number) => queries.issueVersions(tenant, ['issue-a', 'issue-b', 'issue-c', 'issue-none'], ms).then((map) => Object.fromEntries([...map].map(([id, list]) => [id, [...list].sort()])));
+      expect(await since(T)).toEqual({ 'issue-a': ['1.0', '1.1'], 'issue-b': ['1.0', '1.1'], 'issue-c': ['2.0'] });
+      expect(await since(T + 3 * DAY)).toEqual({ 'issue-a': ['1.1'], 'issue-b': ['1.0', '1.1'] });
+      // Bounded to the millisecond, inside the day.
+      expect(await since(T + 3 * DAY + 1)).toEqual({ 'issue-a': ['1.1'], 'issue-b': ['1.0'] });
+      expect(await queries.issueVersions(tenant, [], T)).toEqual(new Map());
     });
   });
 }

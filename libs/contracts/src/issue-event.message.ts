@@ -15,6 +15,11 @@ export const issueChangeSchema = z.object({
   to: issueStatusSchema.nullable(),
   /** For `assigned`: the new assignee. */
   assignee: z.string().nullable().default(null),
+  /**
+   * Why the system made the change (auto-resolve: `inactive for 14 days`, `superseded by version
+   * 2.4.0`). Optional so entries written before it, and changes people make, stay valid as they are.
+   */
+  reason: z.string().nullable().optional(),
 });
 export type IssueChange = z.infer<typeof issueChangeSchema>;
 

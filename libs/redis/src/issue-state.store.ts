@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { issueChangeSchema, issueRecordSchema, type IssueChange, type IssueRecord, type IssueStatus } from '@faultline/contracts';
-import { ASSIGN_ISSUE_LUA, UPDATE_ISSUE_STATUS_LUA } from './issue-workflow.script';
+import { ASSIGN_ISSUE_LUA, AUTO_RESOLVE_ISSUE_LUA, UPDATE_ISSUE_STATUS_LUA } from './issue-workflow.script';
 import { RECORD_OCCURRENCES_LUA } from './record-occurrences.script';
 
 /** What the store needs of one occurrence (a projection of occurrence/v1 plus its issue). */
@@ -65,6 +65,7 @@ export const MAX_HOURLY_RANGE_HOURS = 24 * 90;
 const COMMAND = 'faultlineRecordOccurrences';
 const UPDATE_STATUS_COMMAND = 'faultlineUpdateIssueStatus';
 const ASSIGN_COMMAND = 'faultlineAssignIssue';
+const AUTO_RESOLVE_COMMAND = 'faultlineAutoResolveIssue';
 
 type RecordOccurrencesReply = [string[], string[], number, string[], string[], string[]];
 /** Reply of the workflow scripts; null when the issue does not exist. */
@@ -142,6 +143,7 @@ export class IssueStateStore {
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: RECORD_OCCURRENCES_LUA });
     if (!(UPDATE_STATUS_COMMAND in redis)) redis.defineCommand(UPDATE_STATUS_COMMAND, { lua: UPDATE_ISSUE_STATUS_LUA });
     if (!(ASSIGN_COMMAND in redis)) redis.defineCommand(ASSIGN_COMMAND, { lua: ASSIGN_ISSUE_LUA });
+    if (!(AUTO_RESOLVE_COMMAND in redis)) redis.defineCommand(AUTO_RESOLVE_COMMAND, { lua: AUTO_RESOLVE_ISSUE_LUA });
   }
 
   /**
@@ -308,6 +310,31 @@ export class IssueStateStore {
     if (!reply) return null;
     const [hash, envs, changeJson] = reply;
     return { record: toIssueRecord(hash, envs), changes: changeJson.map(parseChange) };
+  }
+
+  /**
+   * Resolves an issue on behalf of the system (auto-resolve), compare-and-set: only when it is
+   * FOR_REVIEW or REVIEWED and its `lastSeenMs` and `count` still equal the expected ones, the values
+   * the decision was made on. Then as a manual resolve (`resolvedInVersion` = last seen version,
+   * `regression` cleared, revision bumped) with a `status_changed` entry by `system` carrying
+   * `reason`, which is also put in the outbox: acknowledge `token` once the event is published,
+   * else it goes out with the issue's next recorded batch. Null when refused or unknown.
+   */
+  async autoResolve(
+    tenant: string,
+    issueId: string,
+    expected: { expectedLastSeenMs: number; expectedCount: number; reason: string; nowMs: number },
+  ): Promise<{ record: IssueRecord; change: IssueChange; token: string } | null> {
+    const { expectedLastSeenMs, expectedCount, reason, nowMs } = expected;
+    for (const [name, value] of Object.entries({ expectedLastSeenMs, expectedCount, nowMs })) {
+      if (!Number.isFinite(value)) throw new RangeError(`invalid ${name} ${value}`);
+    }
+    const run = (this.redis as unknown as Record<string, WorkflowCommand>)[AUTO_RESOLVE_COMMAND].bind(this.redis);
+    const keys = [this.keys.issue(tenant, issueId), this.keys.envs(tenant, issueId), this.keys.history(tenant, issueId), this.keys.outbox(tenant, issueId)];
+    const reply = await run(keys.length, ...keys, String(Math.trunc(expectedLastSeenMs)), String(Math.trunc(expectedCount)), reason, String(Math.trunc(nowMs)));
+    if (!reply) return null;
+    const [hash, envs, [token]] = reply;
+    return { record: toIssueRecord(hash, envs), change: parseChange(token), token };
   }
 
   /** Current state of one issue, or null. */

@@ -58,3 +58,40 @@ end
 bumpRevision(issueKey)
 return { redis.call('HGETALL', issueKey), redis.call('SMEMBERS', envsKey), changes }
 `);
+
+/**
+ * Compare-and-set resolve by the system (auto-resolve). KEYS[1] issue hash, KEYS[2] env set,
+ * KEYS[3] history list, KEYS[4] outbox list (see record-occurrences.script.ts).
+ * ARGV[1] expected lastSeenMs, ARGV[2] expected count, ARGV[3] reason, ARGV[4] time of the change (ms).
+ *
+ * Resolves only when the issue is FOR_REVIEW or REVIEWED and its lastSeenMs and count are still the
+ * ones the decision was made on (a projection read moments earlier): an occurrence recorded since,
+ * even a late one older than the last seen, makes it refuse. Then as a manual resolve: status
+ * RESOLVED, `regression` cleared, `resolvedInVersion` = last seen version (absent when unknown), a
+ * `status_changed` entry by `system` with the reason, the revision bumped. The entry also goes to
+ * the outbox, so an event the caller failed to publish goes out with the issue's next recorded batch.
+ * Returns nil when refused (or the issue does not exist), else { issue hash as a flat list, env set
+ * members, { the history entry (JSON) } }.
+ */
+export const AUTO_RESOLVE_ISSUE_LUA = issueLua(`
+local issueKey, envsKey, historyKey, outboxKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local expectedLastSeen, expectedCount, reason, atMs = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local state = redis.call('HMGET', issueKey, 'status', 'lastSeenMs', 'count', 'lastVersion')
+local status = state[1]
+if status ~= 'FOR_REVIEW' and status ~= 'REVIEWED' then return nil end
+if tonumber(state[2]) ~= expectedLastSeen or tonumber(state[3] or '0') ~= expectedCount then return nil end
+
+redis.call('HSET', issueKey, 'status', 'RESOLVED')
+redis.call('HDEL', issueKey, 'regression')
+setOrDelete(issueKey, 'resolvedInVersion', state[4])
+local entry = cjson.encode({
+  atMs = atMs, actor = 'system', action = 'status_changed',
+  from = status, to = 'RESOLVED', assignee = cjson.null, reason = reason,
+})
+redis.call('RPUSH', historyKey, entry)
+redis.call('LTRIM', historyKey, -HISTORY_LIMIT, -1)
+redis.call('RPUSH', outboxKey, entry)
+redis.call('LTRIM', outboxKey, -HISTORY_LIMIT, -1)
+bumpRevision(issueKey)
+return { redis.call('HGETALL', issueKey), redis.call('SMEMBERS', envsKey), { entry } }
+`);
