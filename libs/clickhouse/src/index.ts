@@ -5,6 +5,7 @@ export * from './cursor';
 export * from './occurrence-row';
 export * from './occurrence-fields';
 export * from './occurrence.repository';
+export * from './read-arguments';
 export * from './issue-row';
 export * from './issue-latest.sql';
 export * from './issue.repository';

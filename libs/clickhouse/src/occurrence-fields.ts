@@ -75,14 +75,25 @@ export function occurrenceConditionTerms(conditions: OccurrenceConditions): SqlF
   if (conditions.host !== undefined) terms.push(sql`host = ${conditions.host}`);
   if (conditions.fromMs !== undefined) {
     terms.push(sql`timestamp_ms >= ${conditions.fromMs}`);
-    terms.push(sql`toDate(timestamp) >= toDate(toDateTime(${Math.floor(conditions.fromMs / 1000)}, 'UTC'))`);
+    if (prunesDays(conditions.fromMs)) terms.push(sql`toDate(timestamp) >= toDate(toDateTime(${Math.floor(conditions.fromMs / 1000)}, 'UTC'))`);
   }
   if (conditions.toMs !== undefined) {
     terms.push(sql`timestamp_ms < ${conditions.toMs}`);
-    terms.push(sql`toDate(timestamp) <= toDate(toDateTime(${Math.floor(conditions.toMs / 1000)}, 'UTC'))`);
+    if (prunesDays(conditions.toMs)) terms.push(sql`toDate(timestamp) <= toDate(toDateTime(${Math.floor(conditions.toMs / 1000)}, 'UTC'))`);
   }
   for (const { key, value } of conditions.tags ?? []) terms.push(sql`${occurrenceValue(key)} = ${value}`);
   return terms;
+}
+
+/**
+ * 2100-01-01 UTC. 18.16's toDateTime/toDate wrap outside [1970, ~2105] (a bound in year 2200 became a
+ * day in 1990 and pruned every real row), so a day term is only added for bounds inside this range;
+ * the exact `timestamp_ms` term alone is correct, the day term only saves reading.
+ */
+const DAY_PRUNING_END_MS = 4_102_444_800_000;
+
+function prunesDays(ms: number): boolean {
+  return ms >= 0 && ms < DAY_PRUNING_END_MS;
 }
 
 /** `terms` joined with AND, or `1` when there are none. */

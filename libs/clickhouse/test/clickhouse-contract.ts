@@ -8,11 +8,13 @@ import { AutoResolveQueries, type AutoResolveCandidate, type CandidateCursor } f
 import { encodeCursor, InvalidCursorError } from '../src/cursor';
 import { IssueRepository } from '../src/issue.repository';
 import { loadMigrations, MigrationChecksumError, MIGRATIONS_DIR, runMigrations } from '../src/migrate';
-import { toOccurrenceRow } from '../src/occurrence-row';
+import { fromOccurrenceRow, toOccurrenceRow, type StoredOccurrence } from '../src/occurrence-row';
+import { InvalidOccurrenceKeyError, type OccurrenceConditions } from '../src/occurrence-fields';
+import { IssueHourlyCountsRepository } from '../src/issue-hourly-counts.repository';
 import { OccurrenceRepository } from '../src/occurrence.repository';
 import { raw, sql, sqlIdentifier, type SqlFragment } from '../src/sql';
 import { toIssueRow } from '../src/issue-row';
-import { hexId, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
+import { DAY_MS, hexId, HOUR_MS, issueDetailOccurrences, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
 
 export interface ClickHouseTarget {
   client: ClickHouseClient;
@@ -307,6 +309,245 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
     it('inserts nothing for an empty batch and rejects a forged cursor', async () => {
       await occurrences.insert([]);
       await expect(occurrences.listByIssue('t', 'i', { first: 1, after: 'forged' })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+
+  describe('OccurrenceRepository issue-detail reads', () => {
+    const base = 1_732_500_000_000; // on an hour boundary
+    let tenant: string;
+    let fixture: ReturnType<typeof issueDetailOccurrences>;
+    let holdMerges: () => Promise<void>;
+    let releaseMerges: () => Promise<void>;
+    // StoredOccurrence exactly as the table gives it back.
+    const stored = (message: OccurrenceMessage, issueId: string) => fromOccurrenceRow(toOccurrenceRow(message, issueId));
+    const ids = (rows: readonly StoredOccurrence[]) => rows.map((row) => row.occurrenceId);
+    const sortedEntries = <V>(map: Map<string, V>) => [...map.entries()].sort(([x], [y]) => (x < y ? -1 : 1));
+
+    beforeAll(async () => {
+      const { client, database } = target();
+      const table = raw(`${sqlIdentifier(database)}.occurrences`);
+      // Merges held so the unmerged redelivered copies are really there when the reads run.
+      holdMerges = async () => void (await client.command({ query: sql`SYSTEM STOP MERGES ${table}`.text }));
+      releaseMerges = async () => void (await client.command({ query: sql`SYSTEM START MERGES ${table}`.text }));
+      tenant = uniqueTenant('detail');
+      fixture = issueDetailOccurrences(tenant, base);
+      const rows = [...Object.values(fixture.a).map((message) => toOccurrenceRow(message, 'issue-a')), ...Object.values(fixture.b).map((message) => toOccurrenceRow(message, 'issue-b'))];
+      // Another tenant's rows under the same issue ids, newer than every row above.
+      const other = occurrenceMessage({ tenant: `${tenant}-other`, occurrenceId: hexId(tenant, 'other'), timestampMs: base + 3 * HOUR_MS, version: '1.0', host: 'h1' });
+      await holdMerges();
+      await occurrences.insert([...rows, toOccurrenceRow(other, 'issue-a'), toOccurrenceRow({ ...other, occurrenceId: hexId(tenant, 'other-b') }, 'issue-b')]);
+      await occurrences.insert(fixture.redelivered.map((message) => toOccurrenceRow(message, message.occurrenceId === fixture.b.b1.occurrenceId ? 'issue-b' : 'issue-a')));
+      const copies = await select<{ n: number | string }>(client, sql`SELECT count() AS n FROM ${table} WHERE tenant = ${tenant}`.text);
+      expect(Number(copies[0].n)).toBe(rows.length + fixture.redelivered.length);
+    });
+
+    afterAll(async () => {
+      await releaseMerges();
+    });
+
+    it('filters listByIssue by env, version, host, time range and tags, in the rows and the total', async () => {
+      const { a } = fixture;
+      const list = async (conditions: OccurrenceConditions, first = 10) => {
+        const page = await occurrences.listByIssue(tenant, 'issue-a', { first }, conditions);
+        return { total: page.totalCount, ids: ids(page.rows) };
+      };
+      const [tieFirst, tieSecond] = [a.a3, a.a4].sort((x, y) => (x.occurrenceId < y.occurrenceId ? 1 : -1));
+      const idsOf = (...messages: OccurrenceMessage[]) => messages.map((message) => message.occurrenceId);
+
+      expect(await list({})).toEqual({ total: 8, ids: idsOf(a.a7, a.a6, a.a5, tieFirst, tieSecond, a.a2, a.a1, a.a8) });
+      expect(await list({ env: 'production' })).toEqual({ total: 4, ids: idsOf(a.a7, a.a4, a.a1, a.a8) });
+      expect(await list({ version: '1.1' })).toEqual({ total: 2, ids: idsOf(tieFirst, tieSecond) });
+      expect(await list({ version: '' })).toEqual({ total: 1, ids: idsOf(a.a6) });
+      // From inclusive, to exclusive.
+      expect(await list({ host: 'h1', fromMs: base + 1000, toMs: base + 2 * HOUR_MS })).toEqual({ total: 2, ids: idsOf(a.a3, a.a2) });
+      expect(await list({ fromMs: base - DAY_MS, toMs: base })).toEqual({ total: 1, ids: idsOf(a.a8) });
+      expect(await list({ fromMs: base - DAY_MS + 1, toMs: base + 1 })).toEqual({ total: 1, ids: idsOf(a.a1) });
+      expect(await list({ tags: [{ key: 'http.route', value: '/a' }] })).toEqual({ total: 4, ids: idsOf(a.a7, a.a2, a.a1, a.a8) });
+      expect(await list({ tags: [{ key: 'http.route', value: '/a' }, { key: 'http.status_code', value: '500' }] })).toEqual({ total: 1, ids: idsOf(a.a1) });
+      expect(await list({ tags: [{ key: 'http.route', value: "/c'\\" }] })).toEqual({ total: 1, ids: idsOf(a.a6) });
+      expect(await list({ env: 'production', tags: [{ key: 'host', value: 'h2' }] })).toEqual({ total: 1, ids: idsOf(a.a4) });
+      expect(await list({ env: "production' OR 1=1 --" })).toEqual({ total: 0, ids: [] });
+      // Bounds past 2100 (where 18.16's toDateTime wraps) and at the epoch exclude nothing.
+      expect(await list({ fromMs: 0, toMs: 7_258_118_400_000 })).toEqual(await list({}));
+
+      // Keyset pages under a filter: total stays the filtered count, the walk ends after the last.
+      const filtered = { env: 'production' };
+      const firstPage = await occurrences.listByIssue(tenant, 'issue-a', { first: 3 }, filtered);
+      expect(firstPage).toMatchObject({ totalCount: 4, hasNextPage: true });
+      const secondPage = await occurrences.listByIssue(tenant, 'issue-a', { first: 3, after: firstPage.endCursor }, filtered);
+      expect({ total: secondPage.totalCount, ids: ids(secondPage.rows), more: secondPage.hasNextPage }).toEqual({ total: 4, ids: idsOf(a.a8), more: false });
+
+      await expect(occurrences.listByIssue(tenant, 'issue-a', { first: 1 }, { fromMs: -1 })).rejects.toBeInstanceOf(RangeError);
+      await expect(occurrences.listByIssue(tenant, 'issue-a', { first: 1 }, { toMs: Number.POSITIVE_INFINITY })).rejects.toBeInstanceOf(RangeError);
+    });
+
+    it("reads each issue's latest occurrence, whole, for a page of issues", async () => {
+      const [bLatest] = [fixture.b.b1, fixture.b.b2].sort((x, y) => (x.occurrenceId < y.occurrenceId ? 1 : -1));
+      const latest = await occurrences.latestByIssues(tenant, ['issue-a', 'issue-b', 'issue-none', 'issue-a']);
+      expect(sortedEntries(latest)).toEqual([
+        ['issue-a', stored(fixture.a.a7, 'issue-a')],
+        ['issue-b', stored(bLatest, 'issue-b')],
+      ]);
+      expect(await occurrences.latestByIssues(tenant, ['issue-b'])).toEqual(new Map([['issue-b', stored(bLatest, 'issue-b')]]));
+      expect(await occurrences.latestByIssues(tenant, [])).toEqual(new Map());
+      expect(await occurrences.latestByIssues(`${tenant}-none`, ['issue-a'])).toEqual(new Map());
+    });
+
+    it('reads the newest occurrence per (version, host), NULL apart from empty, newest first, up to a limit', async () => {
+      const { a, b } = fixture;
+      const [tieFirst, tieSecond] = [a.a3, a.a4].sort((x, y) => (x.occurrenceId < y.occurrenceId ? 1 : -1));
+      const [bFirst, bSecond] = [b.b1, b.b2].sort((x, y) => (x.occurrenceId < y.occurrenceId ? 1 : -1));
+      // (1.0, h1) -> a7 over a2 and a1; (NULL, NULL) a5 and ('', NULL) a6 are separate pairs.
+      const all = await occurrences.representativeByIssues(tenant, ['issue-a', 'issue-b', 'issue-none'], 10);
+      expect(sortedEntries(all).map(([issueId, rows]) => [issueId, ids(rows)])).toEqual([
+        ['issue-a', [a.a7, a.a6, a.a5, tieFirst, tieSecond, a.a8].map((message) => message.occurrenceId)],
+        ['issue-b', [bFirst, bSecond].map((message) => message.occurrenceId)],
+      ]);
+      expect(all.get('issue-a')?.[0]).toEqual(stored(a.a7, 'issue-a'));
+      expect(all.get('issue-a')?.map((row) => [row.version, row.host])).toEqual([
+        ['1.0', 'h1'],
+        ['', null],
+        [null, null],
+        [tieFirst.version, tieFirst.host],
+        [tieSecond.version, tieSecond.host],
+        ['0.9', 'h3'],
+      ]);
+
+      const limited = await occurrences.representativeByIssues(tenant, ['issue-a', 'issue-b'], 1);
+      expect(sortedEntries(limited).map(([issueId, rows]) => [issueId, ids(rows)])).toEqual([
+        ['issue-a', [a.a7.occurrenceId]],
+        ['issue-b', [bFirst.occurrenceId]],
+      ]);
+      expect(await occurrences.representativeByIssues(tenant, [], 5)).toEqual(new Map());
+      await expect(occurrences.representativeByIssues(tenant, ['issue-a'], 0)).rejects.toBeInstanceOf(RangeError);
+      await expect(occurrences.representativeByIssues(tenant, ['issue-a'], 1.5)).rejects.toBeInstanceOf(RangeError);
+    });
+
+    it('counts distinct traces per issue, by the 128-bit id where known, else the protocol id', async () => {
+      // a: 101 (a1, a2), 102, 103 without hex (a4, a6), 104, 106, 107 (a8's generated trace id).
+      const traces = await occurrences.affectedTracesByIssues(tenant, ['issue-a', 'issue-b', 'issue-none']);
+      expect(sortedEntries(traces)).toEqual([
+        ['issue-a', 6],
+        ['issue-b', 1],
+      ]);
+      expect(await occurrences.affectedTracesByIssues(tenant, [])).toEqual(new Map());
+    });
+
+    it('counts distinct occurrences per value of a key, most frequent first, ties by value, absent values in the total only', async () => {
+      const counts = (key: string, limit: number, issueIds = ['issue-a', 'issue-b', 'issue-none']) =>
+        occurrences.valueCountsByIssues(tenant, issueIds, key, limit).then(sortedEntries);
+
+      expect(await counts('http.route', 10)).toEqual([
+        ['issue-a', { total: 8, values: [{ value: '/a', count: 4 }, { value: '/b', count: 2 }, { value: "/c'\\", count: 1 }] }],
+        ['issue-b', { total: 2, values: [{ value: '/z', count: 2 }] }],
+      ]);
+      expect(await counts('http.route', 2, ['issue-a'])).toEqual([['issue-a', { total: 8, values: [{ value: '/a', count: 4 }, { value: '/b', count: 2 }] }]]);
+      // NULL hosts (a5, a6) have no value; h2 and h3 tie and come in value order.
+      expect(await counts('host', 10, ['issue-a'])).toEqual([
+        ['issue-a', { total: 8, values: [{ value: 'h1', count: 4 }, { value: 'h2', count: 1 }, { value: 'h3', count: 1 }] }],
+      ]);
+      expect(await counts('version', 10, ['issue-a'])).toEqual([
+        ['issue-a', { total: 8, values: [{ value: '1.0', count: 3 }, { value: '1.1', count: 2 }, { value: '0.9', count: 1 }] }],
+      ]);
+      expect(await counts('env', 1, ['issue-a'])).toEqual([['issue-a', { total: 8, values: [{ value: 'production', count: 4 }] }]]);
+      expect(await counts('no.such.tag', 10)).toEqual([
+        ['issue-a', { total: 8, values: [] }],
+        ['issue-b', { total: 2, values: [] }],
+      ]);
+      expect(await occurrences.valueCountsByIssues(tenant, [], 'host', 10)).toEqual(new Map());
+      await expect(occurrences.valueCountsByIssues(tenant, ['issue-a'], 'host', 0)).rejects.toBeInstanceOf(RangeError);
+      await expect(occurrences.valueCountsByIssues(tenant, ['issue-a'], '', 10)).rejects.toBeInstanceOf(InvalidOccurrenceKeyError);
+    });
+
+    it('counts distinct occurrences per time bucket aligned on the epoch, from inclusive, to exclusive', async () => {
+      const series = (fromMs: number, toMs: number, stepMs: number) =>
+        occurrences
+          .seriesByIssues(tenant, ['issue-a', 'issue-b', 'issue-none'], fromMs, toMs, stepMs)
+          .then((map) => sortedEntries(map).map(([issueId, buckets]) => [issueId, [...buckets.entries()].sort(([x], [y]) => x - y)]));
+
+      expect(await series(base - DAY_MS, base + 3 * HOUR_MS, HOUR_MS)).toEqual([
+        [
+          'issue-a',
+          [
+            [base - DAY_MS, 1],
+            [base, 5],
+            [base + HOUR_MS, 1],
+            [base + 2 * HOUR_MS, 1],
+          ],
+        ],
+        ['issue-b', [[base, 2]]],
+      ]);
+      expect(await series(base + 1000, base + 2 * HOUR_MS, HOUR_MS)).toEqual([
+        [
+          'issue-a',
+          [
+            [base, 4],
+            [base + HOUR_MS, 1],
+          ],
+        ],
+        ['issue-b', [[base, 2]]],
+      ]);
+      // 7-minute buckets: base is 481250 h = 4125000 buckets of 7 min, so base starts one; a7 (base + 120 min) falls in the one at base + 119 min.
+      expect(await series(base - DAY_MS + 1, base + 2 * HOUR_MS + 1, 7 * 60_000)).toEqual([
+        [
+          'issue-a',
+          [
+            [base, 5],
+            [base + 56 * 60_000, 1],
+            [base + 119 * 60_000, 1],
+          ],
+        ],
+        ['issue-b', [[base, 2]]],
+      ]);
+      expect(await series(base + 2000, base + 2001, 1)).toEqual([['issue-a', [[base + 2000, 2]]]]);
+      expect(await series(base, base, HOUR_MS)).toEqual([]);
+      expect(await occurrences.seriesByIssues(tenant, [], base, base + HOUR_MS, HOUR_MS)).toEqual(new Map());
+      for (const [fromMs, toMs, stepMs] of [
+        [-1, base, HOUR_MS],
+        [base, Number.NaN, HOUR_MS],
+        [base, base + 1, 0],
+        [base, Number.POSITIVE_INFINITY, HOUR_MS],
+      ]) {
+        await expect(occurrences.seriesByIssues(tenant, ['issue-a'], fromMs, toMs, stepMs)).rejects.toBeInstanceOf(RangeError);
+      }
+    });
+  });
+
+  describe('IssueHourlyCountsRepository countsByIssues', () => {
+    it('reads max(count) per issue and hour for hours starting in [floor-to-hour(from), to), non-zero only', async () => {
+      const { client, database } = target();
+      const hourly = new IssueHourlyCountsRepository(client, database);
+      const tenant = uniqueTenant('hourly');
+      const base = 1_732_500_000_000; // on an hour boundary
+      const count = (issueId: string, hourStartMs: number, value: number, forTenant = tenant) => ({ tenant: forTenant, issueId, hourStartMs, count: value });
+      await hourly.insert([count('issue-a', base - HOUR_MS, 3), count('issue-a', base, 5), count('issue-a', base + HOUR_MS, 0), count('issue-a', base + 2 * HOUR_MS, 2), count('issue-b', base, 4)]);
+      // A later write of a larger count for the same hour (a separate part until merged), a stale smaller one, another tenant.
+      await hourly.insert([count('issue-a', base, 7), count('issue-b', base, 1), count('issue-a', base, 100, `${tenant}-other`)]);
+
+      const counts = (fromMs: number, toMs: number, issueIds = ['issue-a', 'issue-b', 'issue-none']) =>
+        hourly.countsByIssues(tenant, issueIds, fromMs, toMs).then((map) => [...map.entries()].sort().map(([issueId, hours]) => [issueId, [...hours.entries()].sort(([x], [y]) => x - y)]));
+
+      // from inside an hour takes that hour whole; to is exclusive on the hour start.
+      expect(await counts(base + 1000, base + 2 * HOUR_MS)).toEqual([
+        ['issue-a', [[base, 7]]],
+        ['issue-b', [[base, 4]]],
+      ]);
+      expect(await counts(base - 1, base + 2 * HOUR_MS + 1)).toEqual([
+        [
+          'issue-a',
+          [
+            [base - HOUR_MS, 3],
+            [base, 7],
+            [base + 2 * HOUR_MS, 2],
+          ],
+        ],
+        ['issue-b', [[base, 4]]],
+      ]);
+      expect(await counts(base + HOUR_MS, base + 2 * HOUR_MS)).toEqual([]);
+      expect(await counts(base, base)).toEqual([]);
+      expect(await hourly.countsByIssues(tenant, [], base, base + HOUR_MS)).toEqual(new Map());
+      await expect(hourly.countsByIssues(tenant, ['issue-a'], -5, base)).rejects.toBeInstanceOf(RangeError);
+      await expect(hourly.countsByIssues(tenant, ['issue-a'], base, Number.NaN)).rejects.toBeInstanceOf(RangeError);
     });
   });
 

@@ -80,3 +80,47 @@ export function issueRecord(overrides: Partial<IssueRecord> = {}): IssueRecord {
     ...overrides,
   };
 }
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The occurrences the issue-detail reads are checked against, as the fingerprinter would emit them
+ * for one tenant: issue `a` spread over versions, hosts (NULL and '' included), envs, routes, traces
+ * and hours, with two occurrences at the same millisecond; issue `b` with two at the same millisecond.
+ * `base` is on an hour boundary. `redelivered` names the occurrences whose rows are written again.
+ */
+export function issueDetailOccurrences(tenant: string, base: number) {
+  let span = 0;
+  const message = (name: string, changes: Partial<OccurrenceMessage>) => {
+    span += 1;
+    const traceId = changes.traceId ?? String(100 + span);
+    return occurrenceMessage({
+      tenant,
+      spanId: String(span),
+      traceId,
+      traceIdHex: `6b063f2d00000000${BigInt(traceId).toString(16).padStart(16, '0')}`,
+      occurrenceId: hexId(tenant, name),
+      ...changes,
+    });
+  };
+  const a = {
+    // The previous day: found only when the reads do not assume one day per issue.
+    a8: message('a8', { timestampMs: base - DAY_MS, version: '0.9', host: 'h3', env: 'production', traceId: '107', tags: { 'http.route': '/a' } }),
+    a1: message('a1', { timestampMs: base, version: '1.0', host: 'h1', env: 'production', traceId: '101', tags: { 'http.route': '/a', 'http.status_code': '500' } }),
+    // Same trace as a1.
+    a2: message('a2', { timestampMs: base + 1000, version: '1.0', host: 'h1', env: 'staging', traceId: '101', tags: { 'http.route': '/a', 'http.status_code': '502' } }),
+    // a3 and a4 share a millisecond; a4 has no route and no 128-bit trace id.
+    a3: message('a3', { timestampMs: base + 2000, version: '1.1', host: 'h1', env: null, traceId: '102', tags: { 'http.route': '/b' } }),
+    a4: message('a4', { timestampMs: base + 2000, version: '1.1', host: 'h2', env: 'production', traceId: '103', traceIdHex: null, tags: {} }),
+    a5: message('a5', { timestampMs: base + 3000, version: null, host: null, env: null, traceId: '104', tags: { 'http.route': '/b' } }),
+    // Version '' is not version NULL; same decimal trace id as a4, also without the 128-bit id.
+    a6: message('a6', { timestampMs: base + HOUR_MS, version: '', host: null, env: 'staging', traceId: '103', traceIdHex: null, tags: { 'http.route': "/c'\\" } }),
+    a7: message('a7', { timestampMs: base + 2 * HOUR_MS, version: '1.0', host: 'h1', env: 'production', traceId: '106', tags: { 'http.route': '/a' } }),
+  };
+  const b = {
+    b1: message('b1', { timestampMs: base + 1500, version: '2.0', host: 'h9', traceId: '201', tags: { 'http.route': '/z' } }),
+    b2: message('b2', { timestampMs: base + 1500, version: '2.0', host: 'h8', traceId: '201', tags: { 'http.route': '/z' } }),
+  };
+  return { a, b, redelivered: [a.a1, a.a3, a.a5, a.a7, b.b1] };
+}
