@@ -1,9 +1,9 @@
-import { CLICKHOUSE, ClickHouseModule, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
+import { CLICKHOUSE, ClickHouseModule, IssueHourlyCountsRepository, IssueListQueries, IssueRepository, OccurrenceRepository } from '@faultline/clickhouse';
 import type { ClickHouseClient } from '@faultline/clickhouse';
 import { GatewayConfig } from '@faultline/config';
 import { KafkaModule } from '@faultline/kafka';
 import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observability';
-import { GroupingConfigStore, IssueStateStore, REDIS, RedisModule } from '@faultline/redis';
+import { GroupingConfigStore, IssueStateStore, ListSnapshotStore, REDIS, RedisModule } from '@faultline/redis';
 import type { Redis } from '@faultline/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { GROUPING_CONFIG } from './graphql/grouping-config.port';
@@ -15,7 +15,9 @@ import { ISSUE_EVENT_PUBLISHER, ISSUE_PROJECTION, ISSUE_STATE } from './issue-wo
 import type { IssueEventPublisher, IssueProjectionWriter, IssueStateAdmin } from './issue-workflow/issue-workflow.port';
 import { IssueWorkflow } from './issue-workflow/issue-workflow.service';
 import { KafkaIssueEventPublisher } from './issue-workflow/kafka-issue-event.publisher';
-import { GATEWAY_OPTIONS } from './tokens';
+import { CountSeriesSource } from './issue-detail/count-series.loader';
+import { IssueListService } from './issue-list/issue-list.service';
+import { COUNT_SERIES, GATEWAY_OPTIONS, ISSUE_LIST } from './tokens';
 import type { GatewayOptions } from './tokens';
 
 @Module({})
@@ -40,13 +42,31 @@ export class AppModule {
           useValue: {
             introspection: config.GATEWAY_INTROSPECTION,
             limits: { maxDepth: config.GATEWAY_MAX_QUERY_DEPTH, maxCost: config.GATEWAY_MAX_QUERY_COST },
+            ide: config.GATEWAY_GRAPHQL_IDE,
           } satisfies GatewayOptions,
         },
         {
           provide: ISSUE_READER,
           useFactory: (clickhouse: ClickHouseClient) =>
-            new ClickHouseIssueReader(new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE), new OccurrenceRepository(clickhouse, config.CLICKHOUSE_DATABASE)),
+            new ClickHouseIssueReader({
+              issues: new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE),
+              lists: new IssueListQueries(clickhouse, config.CLICKHOUSE_DATABASE),
+              occurrences: new OccurrenceRepository(clickhouse, config.CLICKHOUSE_DATABASE),
+              hourlyCounts: new IssueHourlyCountsRepository(clickhouse, config.CLICKHOUSE_DATABASE),
+            }),
           inject: [CLICKHOUSE],
+        },
+        {
+          provide: ISSUE_LIST,
+          useFactory: (reader: IssueReader, redis: Redis) =>
+            new IssueListService(reader, new ListSnapshotStore(redis, config.GATEWAY_LIST_SNAPSHOT_TTL_SECONDS), config.GATEWAY_LIST_SNAPSHOT_MAX_ISSUES),
+          inject: [ISSUE_READER, REDIS],
+        },
+        {
+          provide: COUNT_SERIES,
+          useFactory: (reader: IssueReader, redis: Redis) =>
+            new CountSeriesSource(reader, new IssueStateStore(redis), config.REDIS_HOURLY_COUNTS_RETENTION_HOURS, Date.now),
+          inject: [ISSUE_READER, REDIS],
         },
         { provide: GROUPING_CONFIG, useFactory: (redis: Redis) => new GroupingConfigStore(redis), inject: [REDIS] },
         { provide: ISSUE_STATE, useFactory: (redis: Redis): IssueStateAdmin => new IssueStateStore(redis), inject: [REDIS] },

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { IssueRecord } from '@faultline/contracts';
 import { checkPageSize, decodeCursor, encodeCursor, type PageArgs } from './cursor';
-import { fromIssueRow, toIssueRow, type IssueRow, type IssueRowOutput } from './issue-row';
+import { fromIssueRow, toIssueRow, type IssueRowOutput } from './issue-row';
 import { issueFilterTerms, LATEST, latestIssuesSql, type IssueFilter } from './issue-latest.sql';
 import { joinSql, raw, sql, sqlIdentifier, type SqlFragment } from './sql';
 

@@ -4,6 +4,7 @@ import { HOUR_MS, IssueListQueries, type IssueListFilter, type IssueSort } from 
 import { toOccurrenceRow } from '../src/occurrence-row';
 import { OccurrenceRepository } from '../src/occurrence.repository';
 import { IssueRepository } from '../src/issue.repository';
+import { bindDatabase, loadMigrations } from '../src/migrate';
 import { hexId, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
 import type { ClickHouseTarget } from './clickhouse-contract';
 
@@ -110,6 +111,28 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
       const filtered = await queries.facets(fixture.tenant, { service: 'checkout', fromMs: T }, ['version', 'service'], 1);
       expect(filtered.get('version')).toEqual([{ value: '1.0.0', count: 1 }]);
       expect(filtered.get('service')).toEqual([{ value: 'checkout', count: 2 }]);
+    });
+
+    it('backfills hourly counts from stored occurrences (migration 0008), each occurrence once, safely twice', async () => {
+      const { client, database } = target();
+      const tenant = uniqueTenant('backfill');
+      const issueId = hexId(tenant, 'issue').slice(0, 16);
+      const rows = [0, 1, 2].map((n) => toOccurrenceRow(occurrenceMessage({ tenant, spanId: String(7000 + n), timestampMs: T + n * 20 * 60_000 }), issueId));
+      // Spans at T, T+20 min and T+40 min, one in the next hour, and that one again as a redelivery stores it.
+      rows.push(toOccurrenceRow(occurrenceMessage({ tenant, spanId: '7100', timestampMs: T + HOUR_MS + 1 }), issueId));
+      await new OccurrenceRepository(client, database).insert([...rows, rows[3]]);
+      const migration = loadMigrations().find((candidate) => candidate.name === '0008_backfill_issue_hourly_counts');
+      if (!migration) throw new Error('migration 0008 is missing');
+      for (let run = 0; run < 2; run++) {
+        for (const statement of migration.statements) await client.command({ query: bindDatabase(statement, database) });
+      }
+      const counts = await new IssueHourlyCountsRepository(client, database).countsByIssues(tenant, [issueId], T, T + 2 * HOUR_MS);
+      expect(counts.get(issueId)).toEqual(
+        new Map([
+          [T, 3],
+          [T + HOUR_MS, 1],
+        ]),
+      );
     });
   });
 }

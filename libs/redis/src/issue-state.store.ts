@@ -356,6 +356,11 @@ export class IssueStateStore {
    * sparklines). The first hour is the one containing `fromMs`.
    */
   async hourlyCounts(tenant: string, issueId: string, fromMs: number, toMs: number): Promise<HourlyCount[]> {
+    return (await this.hourlyCountsOf(tenant, [issueId], fromMs, toMs)).get(issueId) ?? [];
+  }
+
+  /** {@link hourlyCounts} of many issues in one round trip (a pipeline of one HMGET per issue). */
+  async hourlyCountsOf(tenant: string, issueIds: readonly string[], fromMs: number, toMs: number): Promise<Map<string, HourlyCount[]>> {
     if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs) {
       throw new RangeError(`invalid range ${fromMs}..${toMs}`);
     }
@@ -364,10 +369,39 @@ export class IssueStateStore {
       hours.push(hour);
       if (hours.length > MAX_HOURLY_RANGE_HOURS) throw new RangeError(`range exceeds ${MAX_HOURLY_RANGE_HOURS} hours`);
     }
-    if (hours.length === 0) return [];
-    const counts = await this.redis.hmget(this.keys.hourly(tenant, issueId), ...hours.map(String));
-    return hours.map((hour, index) => ({ hourStartMs: hour * 1000, count: Number(counts[index] ?? 0) }));
+    const ids = [...new Set(issueIds)];
+    if (hours.length === 0 || ids.length === 0) return new Map(ids.map((id) => [id, []]));
+    const fields = hours.map(String);
+    const pipeline = this.redis.pipeline();
+    for (const issueId of ids) pipeline.hmget(this.keys.hourly(tenant, issueId), ...fields);
+    const replies = await execPipeline(pipeline);
+    return new Map(
+      ids.map((issueId, issueIndex) => {
+        const counts = replies[issueIndex] as (string | null)[];
+        return [issueId, hours.map((hour, index) => ({ hourStartMs: hour * 1000, count: Number(counts[index] ?? 0) }))];
+      }),
+    );
   }
+
+  /** {@link history} of many issues in one round trip. */
+  async historyOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, IssueChange[]>> {
+    const ids = [...new Set(issueIds)];
+    if (ids.length === 0) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const issueId of ids) pipeline.lrange(this.keys.history(tenant, issueId), 0, -1);
+    const replies = await execPipeline(pipeline);
+    return new Map(ids.map((issueId, index) => [issueId, (replies[index] as string[]).map(parseChange)]));
+  }
+}
+
+/** Runs a pipeline and answers its replies in order; the first failed command fails the call. */
+async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const replies = await pipeline.exec();
+  if (!replies) throw new Error('redis pipeline was discarded');
+  return replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
 }
 
 /** Hash fields (flat list) + env set -> IssueRecord, validated so corrupt state fails loudly. */

@@ -3,7 +3,11 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import express, { RequestHandler } from 'express';
 import { IssueWorkflow } from '../issue-workflow/issue-workflow.service';
-import { GATEWAY_OPTIONS } from '../tokens';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { CountSeriesSource } from '../issue-detail/count-series.loader';
+import { IssueListService } from '../issue-list/issue-list.service';
+import { COUNT_SERIES, GATEWAY_OPTIONS, ISSUE_LIST } from '../tokens';
 import type { GatewayOptions } from '../tokens';
 import { GROUPING_CONFIG } from './grouping-config.port';
 import type { GroupingConfigAdmin } from './grouping-config.port';
@@ -23,16 +27,20 @@ export class GraphqlServer implements BeforeApplicationShutdown {
     @Inject(ISSUE_READER) private readonly reader: IssueReader,
     @Inject(GROUPING_CONFIG) groupingConfig: GroupingConfigAdmin,
     private readonly workflow: IssueWorkflow,
+    @Inject(ISSUE_LIST) lists: IssueListService,
+    @Inject(COUNT_SERIES) private readonly series: CountSeriesSource,
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
   ) {
-    this.apollo = createApolloServer({ reader, groupingConfig, workflow }, options);
+    this.apollo = createApolloServer({ reader, lists, groupingConfig, workflow }, options);
   }
 
   async middleware(): Promise<RequestHandler[]> {
     await this.apollo.start();
     return [
       express.json({ limit: '1mb' }),
-      expressMiddleware(this.apollo, { context: async ({ req }) => createRequestContext(this.reader, this.workflow, req.headers[ACTOR_HEADER]) }),
+      expressMiddleware(this.apollo, {
+        context: async ({ req }) => createRequestContext({ reader: this.reader, history: this.workflow, series: this.series }, req.headers[ACTOR_HEADER]),
+      }),
     ];
   }
 
@@ -48,6 +56,8 @@ export function createApolloServer(services: GatewayServices, options: GatewayOp
     typeDefs: readSchemaSdl(),
     resolvers: buildResolvers(services),
     introspection: options.introspection,
+    // The IDE page loads Apollo Sandbox from Apollo's CDN in the browser; nothing is fetched server-side.
+    plugins: [options.ide ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled()],
     // Runs with graphql's own rules, so an operation over the limits is a 400 before any resolver runs.
     validationRules: [queryLimitsRule(options.limits)],
     formatError: keepQueryLimitCode,

@@ -8,7 +8,8 @@ import { inAppPatterns, newGroupingRule } from './grouping-config.resolvers';
 import { IssueReader } from './issue-reader.port';
 import { IssueWorkflow } from '../issue-workflow/issue-workflow.service';
 import { IssueStateAdmin } from '../issue-workflow/issue-workflow.port';
-import { createRequestContext, GatewayContext } from './request-context';
+import { GatewayContext } from './request-context';
+import { listServiceFor, readerWith, testContext, TEST_OPTIONS } from '../testing/gateway-test-kit';
 
 /** In-memory store with the contract of GroupingConfigStore; records what the resolvers hand it. */
 class FakeGroupingConfigStore implements GroupingConfigAdmin {
@@ -72,26 +73,24 @@ function issueRecord(issueId: string): IssueRecord {
 function fakeReader(): IssueReader & { latestFramesCalls: string[][] } {
   const issues = ['a', 'b', 'c'].map(issueRecord);
   const latestFramesCalls: string[][] = [];
-  return {
-    latestFramesCalls,
-    listIssues: async () => ({
-      totalCount: issues.length,
-      edges: issues.map((node) => ({ cursor: node.issueId, node })),
-      pageInfo: { hasNextPage: false, endCursor: null },
+  return Object.assign(
+    readerWith({
+      orderedIssueIds: async () => ({ ids: issues.map((issue) => issue.issueId), totalCount: issues.length }),
+      issuesByIds: async (_tenant, issueIds) => issues.filter((issue) => issueIds.includes(issue.issueId)),
+      getIssue: async (_tenant, issueId) => issues.find((issue) => issue.issueId === issueId) ?? null,
+      latestFrames: async (_tenant, issueIds) => {
+        latestFramesCalls.push([...issueIds]);
+        // 'c' has no stored occurrence yet.
+        return new Map(issueIds.filter((id) => id !== 'c').map((id) => [id, [FRAME, LIBRARY_FRAME]]));
+      },
     }),
-    getIssue: async (_tenant, issueId) => issues.find((issue) => issue.issueId === issueId) ?? null,
-    listOccurrences: async () => ({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } }),
-    latestFrames: async (_tenant, issueIds) => {
-      latestFramesCalls.push([...issueIds]);
-      // 'c' has no stored occurrence yet.
-      return new Map(issueIds.filter((id) => id !== 'c').map((id) => [id, [FRAME, LIBRARY_FRAME]]));
-    },
-  };
+    { latestFramesCalls },
+  );
 }
 
 /** The triage side is not exercised here (see issue-workflow.resolvers.spec.ts): a workflow over a store without issues. */
 function idleWorkflow(reader: IssueReader): IssueWorkflow {
-  const state: IssueStateAdmin = { updateStatus: async () => null, assign: async () => null, history: async () => [] };
+  const state: IssueStateAdmin = { updateStatus: async () => null, assign: async () => null, historyOf: async () => new Map() };
   return new IssueWorkflow(state, { upsert: async () => undefined }, reader, { publish: async () => undefined });
 }
 
@@ -103,11 +102,11 @@ describe('grouping configuration over GraphQL', () => {
   beforeEach(() => {
     store = new FakeGroupingConfigStore();
     reader = fakeReader();
-    server = createApolloServer({ reader, groupingConfig: store, workflow: idleWorkflow(reader) }, { introspection: false, limits: { maxDepth: 8, maxCost: 5000 } });
+    server = createApolloServer({ reader, lists: listServiceFor(reader), groupingConfig: store, workflow: idleWorkflow(reader) }, TEST_OPTIONS);
   });
 
   async function execute(query: string, variables: Record<string, unknown> = {}) {
-    const response = await server.executeOperation({ query, variables }, { contextValue: createRequestContext(reader, idleWorkflow(reader)) });
+    const response = await server.executeOperation({ query, variables }, { contextValue: testContext(reader, idleWorkflow(reader)) });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;
   }
@@ -209,10 +208,10 @@ describe('grouping configuration over GraphQL', () => {
 describe('Issue.frames', () => {
   it('loads the latest frames of a whole page of issues in one reader call; an issue without occurrences has none', async () => {
     const reader = fakeReader();
-    const server = createApolloServer({ reader, groupingConfig: new FakeGroupingConfigStore(), workflow: idleWorkflow(reader) }, { introspection: false, limits: { maxDepth: 8, maxCost: 5000 } });
+    const server = createApolloServer({ reader, lists: listServiceFor(reader), groupingConfig: new FakeGroupingConfigStore(), workflow: idleWorkflow(reader) }, TEST_OPTIONS);
     const response = await server.executeOperation(
       { query: '{ issues { edges { node { id fingerprintVersion culprit frames { function file module line column inApp } } } } }' },
-      { contextValue: createRequestContext(reader, idleWorkflow(reader)) },
+      { contextValue: testContext(reader, idleWorkflow(reader)) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.errors).toBeUndefined();

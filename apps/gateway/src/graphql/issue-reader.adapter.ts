@@ -1,30 +1,57 @@
-import { encodeCursor, InvalidCursorError, IssueRepository, OccurrenceRepository, StoredOccurrence } from '@faultline/clickhouse';
+import {
+  encodeCursor,
+  InvalidCursorError,
+  InvalidOccurrenceKeyError,
+  IssueHourlyCountsRepository,
+  IssueListQueries,
+  IssueRepository,
+  OccurrenceRepository,
+  StoredOccurrence,
+} from '@faultline/clickhouse';
 import { IssueRecord, StackFrame } from '@faultline/contracts';
 import { GraphQLError } from 'graphql';
-import { IssueListFilter, IssueReader, OccurrenceView, Page, PageRequest } from './issue-reader.port';
+import {
+  IssueListFilter,
+  IssueReader,
+  IssueSort,
+  OccurrenceListFilter,
+  OccurrenceView,
+  Page,
+  PageRequest,
+  ValueCount,
+  ValueDistribution,
+} from './issue-reader.port';
 
-/** IssueReader over the ClickHouse repositories: issue list and detail from the projection, occurrences from the event table. */
+/** The ClickHouse repositories the reader reads through. */
+export interface ClickHouseReadModels {
+  issues: IssueRepository;
+  lists: IssueListQueries;
+  occurrences: OccurrenceRepository;
+  hourlyCounts: IssueHourlyCountsRepository;
+}
+
+/** IssueReader over ClickHouse: issues from the projection, lists and facets from the list queries, details from the occurrences. */
 export class ClickHouseIssueReader implements IssueReader {
-  constructor(
-    private readonly issues: IssueRepository,
-    private readonly occurrences: OccurrenceRepository,
-  ) {}
+  constructor(private readonly models: ClickHouseReadModels) {}
 
-  async listIssues(tenant: string, filter: IssueListFilter, page: PageRequest): Promise<Page<IssueRecord>> {
-    const result = await asUserInputErrors(() => this.issues.list(tenant, filter, page));
-    return {
-      totalCount: result.totalCount,
-      edges: result.records.map((record) => ({ cursor: encodeCursor('issue', { ms: record.lastSeenMs, id: record.issueId }), node: record })),
-      pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
-    };
+  orderedIssueIds(tenant: string, filter: IssueListFilter, sort: IssueSort, nowMs: number, limit: number): Promise<{ ids: string[]; totalCount: number }> {
+    return asUserInputErrors(() => this.models.lists.orderedIds(tenant, filter, sort, nowMs, limit));
+  }
+
+  issuesByIds(tenant: string, issueIds: readonly string[]): Promise<IssueRecord[]> {
+    return this.models.issues.findByIds(tenant, issueIds);
   }
 
   getIssue(tenant: string, issueId: string): Promise<IssueRecord | null> {
-    return this.issues.findById(tenant, issueId);
+    return this.models.issues.findById(tenant, issueId);
   }
 
-  async listOccurrences(tenant: string, issueId: string, page: PageRequest): Promise<Page<OccurrenceView>> {
-    const result = await asUserInputErrors(() => this.occurrences.listByIssue(tenant, issueId, page));
+  facets(tenant: string, filter: IssueListFilter, keys: readonly string[], limit: number): Promise<Map<string, ValueCount[]>> {
+    return asUserInputErrors(() => this.models.lists.facets(tenant, filter, keys, limit));
+  }
+
+  async listOccurrences(tenant: string, issueId: string, page: PageRequest, filter: OccurrenceListFilter = {}): Promise<Page<OccurrenceView>> {
+    const result = await asUserInputErrors(() => this.models.occurrences.listByIssue(tenant, issueId, page, filter));
     return {
       totalCount: result.totalCount,
       edges: result.rows.map((row) => ({ cursor: encodeCursor('occurrence', { ms: row.timestampMs, id: row.occurrenceId }), node: toView(row) })),
@@ -33,21 +60,56 @@ export class ClickHouseIssueReader implements IssueReader {
   }
 
   latestFrames(tenant: string, issueIds: readonly string[]): Promise<Map<string, StackFrame[]>> {
-    return this.occurrences.latestFramesByIssue(tenant, issueIds);
+    return this.models.occurrences.latestFramesByIssue(tenant, issueIds);
+  }
+
+  async latestOccurrencesOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, OccurrenceView>> {
+    return mapValues(await this.models.occurrences.latestByIssues(tenant, issueIds), toView);
+  }
+
+  async representativeOccurrencesOf(tenant: string, issueIds: readonly string[], limit: number): Promise<Map<string, OccurrenceView[]>> {
+    return mapValues(await this.models.occurrences.representativeByIssues(tenant, issueIds, limit), (rows) => rows.map(toView));
+  }
+
+  affectedTracesOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, number>> {
+    return this.models.occurrences.affectedTracesByIssues(tenant, issueIds);
+  }
+
+  valueDistributionsOf(tenant: string, issueIds: readonly string[], key: string, limit: number): Promise<Map<string, ValueDistribution>> {
+    return asUserInputErrors(() => this.models.occurrences.valueCountsByIssues(tenant, issueIds, key, limit));
+  }
+
+  occurrenceSeriesOf(tenant: string, issueIds: readonly string[], fromMs: number, toMs: number, stepMs: number): Promise<Map<string, Map<number, number>>> {
+    return this.models.occurrences.seriesByIssues(tenant, issueIds, fromMs, toMs, stepMs);
+  }
+
+  hourlyCountsOf(tenant: string, issueIds: readonly string[], fromMs: number, toMs: number): Promise<Map<string, Map<number, number>>> {
+    return this.models.hourlyCounts.countsByIssues(tenant, issueIds, fromMs, toMs);
   }
 }
 
 function toView(row: StoredOccurrence): OccurrenceView {
   const { spanId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack } = row;
-  return { spanId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack };
+  const tags = Object.keys(row.tags)
+    .sort()
+    .map((key) => ({ key, value: row.tags[key] }));
+  return { spanId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack, tags };
 }
 
+function mapValues<K, V, W>(map: Map<K, V>, transform: (value: V) => W): Map<K, W> {
+  return new Map([...map].map(([key, value]) => [key, transform(value)]));
+}
+
+/** Errors that are the caller's (a hand-made cursor, an unusable key) as BAD_USER_INPUT; the rest stay internal. */
 async function asUserInputErrors<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
     if (error instanceof InvalidCursorError) {
       throw new GraphQLError('after: invalid pagination cursor', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } });
+    }
+    if (error instanceof InvalidOccurrenceKeyError) {
+      throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'key' } });
     }
     throw error;
   }

@@ -4,8 +4,9 @@ import { IssueStateAdmin } from '../issue-workflow/issue-workflow.port';
 import { BULK_UPDATE_CAP, IssueWorkflow } from '../issue-workflow/issue-workflow.service';
 import { GroupingConfigAdmin } from './grouping-config.port';
 import { createApolloServer } from './graphql.server';
-import { IssueListFilter, IssueReader, PageRequest } from './issue-reader.port';
-import { createRequestContext, GatewayContext } from './request-context';
+import { IssueListFilter, IssueReader } from './issue-reader.port';
+import { listServiceFor, readerWith, testContext, TEST_OPTIONS } from '../testing/gateway-test-kit';
+import { GatewayContext } from './request-context';
 
 const NOW = 1_795_571_501_272; // 2026-11-25T01:51:41.272Z
 const HOUR = 3_600_000;
@@ -70,9 +71,9 @@ class FakeIssueState implements IssueStateAdmin {
     return { record: this.write(current, { assignee, status }, changes), changes };
   }
 
-  async history(tenant: string, issueId: string): Promise<IssueChange[]> {
-    this.calls.push(['history', tenant, issueId]);
-    return this.changes.get(issueId) ?? [];
+  async historyOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, IssueChange[]>> {
+    this.calls.push(['historyOf', tenant, [...issueIds]]);
+    return new Map(issueIds.map((issueId) => [issueId, this.changes.get(issueId) ?? []]));
   }
 
   private write(current: IssueRecord, update: Partial<IssueRecord>, changes: IssueChange[]): IssueRecord {
@@ -83,29 +84,23 @@ class FakeIssueState implements IssueStateAdmin {
   }
 }
 
-/** Lists the fake state's issues with the service and status filters, paged by index; records each list call. */
-function fakeReader(state: FakeIssueState): IssueReader & { listCalls: { filter: IssueListFilter; page: PageRequest }[] } {
-  const listCalls: { filter: IssueListFilter; page: PageRequest }[] = [];
-  return {
-    listCalls,
-    listIssues: async (_tenant, filter, page) => {
-      listCalls.push({ filter, page });
-      const matching = [...state.issues.values()].filter(
-        (issue) => (!filter.service || issue.service === filter.service) && filter.statuses.includes(issue.status),
-      );
-      const start = page.after ? Number(page.after) : 0;
-      const slice = matching.slice(start, start + page.first);
-      const end = start + slice.length;
-      return {
-        totalCount: matching.length,
-        edges: slice.map((node, index) => ({ cursor: String(start + index + 1), node })),
-        pageInfo: { hasNextPage: end < matching.length, endCursor: slice.length > 0 ? String(end) : null },
-      };
-    },
-    getIssue: async (_tenant, issueId) => state.issues.get(issueId) ?? null,
-    listOccurrences: async () => ({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } }),
-    latestFrames: async () => new Map(),
-  };
+/** Lists the fake state's issues (insertion order) with the service and status filters; records each list call. */
+function fakeReader(state: FakeIssueState): IssueReader & { listCalls: { filter: IssueListFilter; limit: number }[] } {
+  const listCalls: { filter: IssueListFilter; limit: number }[] = [];
+  return Object.assign(
+    readerWith({
+      orderedIssueIds: async (_tenant, filter, _sort, _now, limit) => {
+        listCalls.push({ filter, limit });
+        const matching = [...state.issues.values()].filter(
+          (issue) => (!filter.service || issue.service === filter.service) && filter.statuses.includes(issue.status),
+        );
+        return { ids: matching.slice(0, limit).map((issue) => issue.issueId), totalCount: matching.length };
+      },
+      issuesByIds: async (_tenant, issueIds) => issueIds.flatMap((id) => state.issues.get(id) ?? []),
+      getIssue: async (_tenant, issueId) => state.issues.get(issueId) ?? null,
+    }),
+    { listCalls },
+  );
 }
 
 const noGroupingConfig: GroupingConfigAdmin = {
@@ -137,11 +132,11 @@ describe('triage over GraphQL', () => {
       { publish: async (events) => void published.push([...events]) },
       () => NOW,
     );
-    server = createApolloServer({ reader, groupingConfig: noGroupingConfig, workflow, now: () => NOW }, { introspection: false, limits: { maxDepth: 8, maxCost: 5000 } });
+    server = createApolloServer({ reader, lists: listServiceFor(reader, () => NOW), groupingConfig: noGroupingConfig, workflow, now: () => NOW }, TEST_OPTIONS);
   });
 
   async function execute(query: string, variables: Record<string, unknown> = {}, actorHeader?: string | string[]) {
-    const response = await server.executeOperation({ query, variables }, { contextValue: createRequestContext(reader, workflow, actorHeader) });
+    const response = await server.executeOperation({ query, variables }, { contextValue: testContext(reader, workflow, actorHeader, () => NOW) });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;
   }
@@ -250,7 +245,7 @@ describe('triage over GraphQL', () => {
     expect(state.calls).toEqual([]);
   });
 
-  it('bulk-updates every issue the list shows for the filter, paging through it, with one projection write and one send', async () => {
+  it('bulk-updates every issue the list shows for the filter, read in one list query, with one projection write and one send', async () => {
     for (let index = 0; index < 250; index++) state.add(issueRecord(`c${String(index).padStart(3, '0')}`));
     state.add(issueRecord('ignored', { status: 'IGNORED' }));
     state.add(issueRecord('elsewhere', { service: 'search' }));
@@ -260,10 +255,8 @@ describe('triage over GraphQL', () => {
     expect(updated).toHaveLength(250);
     expect(updated.every((issue) => issue.status === 'RESOLVED')).toBe(true);
     // The default status filter, as the list: IGNORED issues stay out.
-    expect(reader.listCalls.map((call) => [call.filter, call.page])).toEqual([
-      [{ service: 'checkout', env: undefined, statuses: ['FOR_REVIEW', 'REVIEWED', 'RESOLVED'], search: undefined }, { first: 100, after: undefined }],
-      [expect.objectContaining({ service: 'checkout' }), { first: 100, after: '100' }],
-      [expect.objectContaining({ service: 'checkout' }), { first: 100, after: '200' }],
+    expect(reader.listCalls).toEqual([
+      { filter: expect.objectContaining({ service: 'checkout', statuses: ['FOR_REVIEW', 'REVIEWED', 'RESOLVED'] }), limit: BULK_UPDATE_CAP + 1 },
     ]);
     expect(state.issues.get('ignored')?.status).toBe('IGNORED');
     expect(state.issues.get('elsewhere')?.status).toBe('FOR_REVIEW');
@@ -305,10 +298,10 @@ describe('Issue triage fields', () => {
     state.add(issueRecord('triaged', { status: 'REVIEWED', assignee: 'bob', regression: true }));
     const reader = fakeReader(state);
     const workflow = new IssueWorkflow(state, { upsert: async () => undefined }, reader, { publish: async () => undefined }, () => NOW);
-    const server = createApolloServer({ reader, groupingConfig: noGroupingConfig, workflow, now: () => NOW }, { introspection: false, limits: { maxDepth: 8, maxCost: 5000 } });
+    const server = createApolloServer({ reader, lists: listServiceFor(reader, () => NOW), groupingConfig: noGroupingConfig, workflow, now: () => NOW }, TEST_OPTIONS);
     const response = await server.executeOperation(
       { query: '{ issues(filter: { status: [FOR_REVIEW, REVIEWED] }) { edges { node { id isNew regression assignee history { at actor action from to assignee } again: history { action } } } } }' },
-      { contextValue: createRequestContext(reader, workflow) },
+      { contextValue: testContext(reader, workflow, undefined, () => NOW) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.errors).toBeUndefined();
@@ -325,10 +318,7 @@ describe('Issue triage fields', () => {
       { id: 'old', isNew: false, regression: false, assignee: null, history: [], again: [] },
       { id: 'triaged', isNew: false, regression: true, assignee: 'bob', history: [], again: [] },
     ]);
-    expect(state.calls).toEqual([
-      ['history', 'default', 'fresh'],
-      ['history', 'default', 'old'],
-      ['history', 'default', 'triaged'],
-    ]);
+    // One batched read for the page, each issue once although the query asks twice.
+    expect(state.calls).toEqual([['historyOf', 'default', ['fresh', 'old', 'triaged']]]);
   });
 });

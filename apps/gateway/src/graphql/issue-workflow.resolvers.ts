@@ -1,34 +1,12 @@
 import { DEFAULT_TENANT, IssueChange, IssueRecord, IssueStatus } from '@faultline/contracts';
 import { GraphQLError } from 'graphql';
 import { IssueNotFoundError, IssueWorkflow, TooManyIssuesError } from '../issue-workflow/issue-workflow.service';
-import { IssueListFilter } from './issue-reader.port';
+import { IssueFilterInput, issueListFilter } from './list-inputs';
 import { actorOf, GatewayContext } from './request-context';
-
-/** `IssueFilter` as GraphQL hands it over. */
-export interface IssueFilterInput {
-  service?: string | null;
-  env?: string | null;
-  status?: IssueStatus[] | null;
-  search?: string | null;
-}
-
-/** What the default list shows: everything but IGNORED. */
-export const DEFAULT_STATUSES: IssueStatus[] = ['FOR_REVIEW', 'REVIEWED', 'RESOLVED'];
 
 /** How long an issue counts as new (the `isNew` badge), if nobody triaged it yet. */
 export const NEW_ISSUE_WINDOW_MS = 48 * 60 * 60 * 1000;
 export const MAX_ASSIGNEE_LENGTH = 128;
-
-/** IssueFilterInput -> the reader's filter; the same for the list and the bulk update, so both select the same issues. */
-export function issueListFilter(input: IssueFilterInput | null | undefined): IssueListFilter {
-  const filter = input ?? {};
-  return {
-    service: filter.service ?? undefined,
-    env: filter.env ?? undefined,
-    statuses: filter.status && filter.status.length > 0 ? filter.status : DEFAULT_STATUSES,
-    search: filter.search?.trim() || undefined,
-  };
-}
 
 /** Trimmed; null unassigns. A blank name is refused rather than taken as "unassign", which has its own spelling. */
 export function assigneeArgument(assignee: string | null | undefined): string | null {
@@ -70,6 +48,7 @@ export function buildIssueWorkflowResolvers(workflow: IssueWorkflow, now: () => 
     IssueChange: {
       at: (change: IssueChange) => change.atMs,
       assignee: (change: IssueChange) => change.assignee ?? null,
+      reason: (change: IssueChange & { reason?: string | null }) => change.reason ?? null,
     },
   };
 }

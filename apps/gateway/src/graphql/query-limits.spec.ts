@@ -1,5 +1,6 @@
 import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { IssueWorkflow } from '../issue-workflow/issue-workflow.service';
+import { IssueListService } from '../issue-list/issue-list.service';
 import { GroupingConfigAdmin } from './grouping-config.port';
 import { createApolloServer } from './graphql.server';
 import { IssueReader } from './issue-reader.port';
@@ -91,8 +92,8 @@ describe('queryLimitsRule', () => {
 describe('the server with query limits', () => {
   // Refused before any resolver runs: the services are never called.
   const server = createApolloServer(
-    { reader: {} as IssueReader, groupingConfig: {} as GroupingConfigAdmin, workflow: {} as IssueWorkflow },
-    { introspection: true, limits: DEFAULTS },
+    { reader: {} as IssueReader, lists: {} as IssueListService, groupingConfig: {} as GroupingConfigAdmin, workflow: {} as IssueWorkflow },
+    { introspection: true, limits: DEFAULTS, ide: false },
   );
 
   it.each([
@@ -100,8 +101,8 @@ describe('the server with query limits', () => {
     ['{ issues(first: 100) { edges { node { occurrences(first: 100) { edges { node { stack } } } } } } }', DEFAULTS, QUERY_TOO_COSTLY],
   ])('answers %s with HTTP 400 and its own code', async (query, limits, code) => {
     const limited = createApolloServer(
-      { reader: {} as IssueReader, groupingConfig: {} as GroupingConfigAdmin, workflow: {} as IssueWorkflow },
-      { introspection: false, limits },
+      { reader: {} as IssueReader, lists: {} as IssueListService, groupingConfig: {} as GroupingConfigAdmin, workflow: {} as IssueWorkflow },
+      { introspection: false, limits, ide: false },
     );
     const response = await limited.executeOperation({ query });
     if (response.body.kind !== 'single') throw new Error('expected a single result');

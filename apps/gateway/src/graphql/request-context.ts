@@ -1,16 +1,34 @@
 import { IssueChange, StackFrame } from '@faultline/contracts';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { IssueReader } from './issue-reader.port';
+import { CountSeriesSource, SeriesArgs, SeriesPoint } from '../issue-detail/count-series.loader';
+import { IssueReader, OccurrenceView, ValueDistribution } from './issue-reader.port';
 
 export interface IssueKey {
   tenant: string;
   issueId: string;
 }
 
-/** Where an issue's history is read from (the workflow's state store). */
+/** An issue plus the field arguments its value depends on (`tagDistribution(key, limit)` etc.). */
+export interface IssueArgsKey<A> extends IssueKey {
+  args: A;
+}
+
+/** What resolvers use of a loader: one value per key, batched with the other keys of the same tick. */
+export interface Loader<K, V> {
+  load(key: K): Promise<V>;
+}
+
+/** Where issue histories are read from (the workflow's state store), a page of issues per call. */
 export interface IssueHistorySource {
-  history(tenant: string, issueId: string): Promise<IssueChange[]>;
+  historyOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, IssueChange[]>>;
+}
+
+/** What the per-request loaders read from. */
+export interface DetailSources {
+  reader: IssueReader;
+  history: IssueHistorySource;
+  series: CountSeriesSource;
 }
 
 /**
@@ -22,30 +40,34 @@ export const ANONYMOUS_ACTOR = 'anonymous';
 export const MAX_ACTOR_LENGTH = 128;
 
 /**
- * Per-request state of the resolvers. Loaders live for one request only, so nothing is cached across
- * requests and every request sees fresh data.
+ * Per-request state of the resolvers. Every Issue field that reads storage goes through a loader, so
+ * a page of issues costs one query per field (and per distinct arguments), not one per issue.
+ * Loaders live for one request only: nothing is cached across requests.
  */
 export interface GatewayContext {
-  /** Frames of an issue's latest occurrence; a page of issues asking for `frames` costs one query. */
-  latestFrames: DataLoader<IssueKey, StackFrame[], string>;
-  /**
-   * An issue's history. The store reads one issue per call, so a page costs one Redis call per issue,
-   * all in flight together; the loader only removes repeats within the request.
-   */
-  history: DataLoader<IssueKey, IssueChange[], string>;
+  /** Frames of an issue's latest occurrence. */
+  latestFrames: Loader<IssueKey, StackFrame[]>;
+  /** An issue's history: one Redis pipeline per page. */
+  history: Loader<IssueKey, IssueChange[]>;
+  latestOccurrence: Loader<IssueKey, OccurrenceView | null>;
+  affectedTraces: Loader<IssueKey, number>;
+  representativeOccurrences: Loader<IssueArgsKey<{ limit: number }>, OccurrenceView[]>;
+  valueDistribution: Loader<IssueArgsKey<{ key: string; limit: number }>, ValueDistribution>;
+  countSeries: Loader<IssueArgsKey<SeriesArgs>, SeriesPoint[]>;
   /** The raw actor header; mutations validate it with actorOf (queries never need it). */
   actorHeader: string | string[] | undefined;
 }
 
-const cacheKeyFn = (key: IssueKey) => `${key.tenant}\u0000${key.issueId}`;
-
-export function createRequestContext(reader: IssueReader, historySource: IssueHistorySource, actorHeader?: string | string[]): GatewayContext {
+export function createRequestContext({ reader, history, series }: DetailSources, actorHeader?: string | string[]): GatewayContext {
+  const none = () => null;
   return {
-    latestFrames: new DataLoader<IssueKey, StackFrame[], string>((keys) => loadLatestFrames(reader, keys), { cacheKeyFn }),
-    history: new DataLoader<IssueKey, IssueChange[], string>(
-      (keys) => Promise.all(keys.map(({ tenant, issueId }) => historySource.history(tenant, issueId))),
-      { cacheKeyFn },
-    ),
+    latestFrames: issueLoader((tenant, ids) => reader.latestFrames(tenant, ids), () => []),
+    history: issueLoader((tenant, ids) => history.historyOf(tenant, ids), () => []),
+    latestOccurrence: issueLoader((tenant, ids) => reader.latestOccurrencesOf(tenant, ids), none),
+    affectedTraces: issueLoader((tenant, ids) => reader.affectedTracesOf(tenant, ids), () => 0),
+    representativeOccurrences: argsLoader((tenant, ids, { limit }) => reader.representativeOccurrencesOf(tenant, ids, limit), () => []),
+    valueDistribution: argsLoader((tenant, ids, { key, limit }) => reader.valueDistributionsOf(tenant, ids, key, limit), () => ({ total: 0, values: [] })),
+    countSeries: argsLoader((tenant, ids, args) => series.seriesOf(tenant, ids, args), () => []),
     actorHeader,
   };
 }
@@ -63,12 +85,36 @@ export function actorOf(context: GatewayContext): string {
   return actor;
 }
 
-async function loadLatestFrames(reader: IssueReader, keys: readonly IssueKey[]): Promise<StackFrame[][]> {
-  const idsByTenant = new Map<string, string[]>();
-  for (const { tenant, issueId } of keys) idsByTenant.set(tenant, [...(idsByTenant.get(tenant) ?? []), issueId]);
-  const framesByTenant = new Map(
-    await Promise.all([...idsByTenant].map(async ([tenant, issueIds]) => [tenant, await reader.latestFrames(tenant, issueIds)] as const)),
+type BatchFetch<A, V> = (tenant: string, issueIds: string[], args: A) => Promise<Map<string, V>>;
+
+/**
+ * A loader that batches issues with equal tenant and arguments into one fetch. An issue the fetch
+ * leaves out gets `missing()` (a very new issue whose first occurrence is not stored yet, or no data).
+ */
+function argsLoader<A, V>(fetch: BatchFetch<A, V>, missing: () => V): DataLoader<IssueArgsKey<A>, V, string> {
+  const argsKey = (key: IssueArgsKey<A>) => `${key.tenant}\u0000${JSON.stringify(key.args)}`;
+  return new DataLoader<IssueArgsKey<A>, V, string>(
+    async (keys) => {
+      const groups = new Map<string, { tenant: string; args: A; issueIds: string[] }>();
+      for (const key of keys) {
+        const group = groups.get(argsKey(key)) ?? { tenant: key.tenant, args: key.args, issueIds: [] };
+        group.issueIds.push(key.issueId);
+        groups.set(argsKey(key), group);
+      }
+      const fetched = new Map(
+        await Promise.all([...groups].map(async ([groupKey, group]) => [groupKey, await fetch(group.tenant, group.issueIds, group.args)] as const)),
+      );
+      return keys.map((key) => {
+        const values = fetched.get(argsKey(key));
+        return values?.has(key.issueId) ? (values.get(key.issueId) as V) : missing();
+      });
+    },
+    { cacheKeyFn: (key) => `${argsKey(key)}\u0000${key.issueId}` },
   );
-  // An issue is written after its first occurrence, so a missing entry is only a race with a very new issue.
-  return keys.map(({ tenant, issueId }) => framesByTenant.get(tenant)?.get(issueId) ?? []);
+}
+
+/** {@link argsLoader} for fields without arguments, keyed by the issue alone. */
+function issueLoader<V>(fetch: (tenant: string, issueIds: string[]) => Promise<Map<string, V>>, missing: () => V): Loader<IssueKey, V> {
+  const loader = argsLoader<null, V>((tenant, issueIds) => fetch(tenant, issueIds), missing);
+  return { load: (key) => loader.load({ ...key, args: null }) };
 }

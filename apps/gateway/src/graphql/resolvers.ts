@@ -1,10 +1,25 @@
 import { DEFAULT_TENANT, IssueRecord } from '@faultline/contracts';
+import { GraphQLError } from 'graphql';
+import { parseInterval, SeriesArgumentError, seriesLayout } from '../issue-detail/count-series';
+import { SeriesPoint } from '../issue-detail/count-series.loader';
+import { ExpiredListCursorError, ForeignListCursorError, InvalidListCursorError, IssueListService } from '../issue-list/issue-list.service';
 import { IssueWorkflow } from '../issue-workflow/issue-workflow.service';
 import { DateTimeScalar } from './date-time.scalar';
 import { GroupingConfigAdmin } from './grouping-config.port';
 import { buildGroupingConfigResolvers } from './grouping-config.resolvers';
-import { IssueReader, OccurrenceView } from './issue-reader.port';
-import { buildIssueWorkflowResolvers, IssueFilterInput, issueListFilter } from './issue-workflow.resolvers';
+import { IssueReader, OccurrenceView, ValueCount } from './issue-reader.port';
+import { buildIssueWorkflowResolvers } from './issue-workflow.resolvers';
+import {
+  badInput,
+  boundedInt,
+  facetKeys,
+  IssueFilterInput,
+  issueListFilter,
+  issueSort,
+  IssueSortInput,
+  OccurrenceFilterInput,
+  occurrenceListFilter,
+} from './list-inputs';
 import { pageRequest } from './pagination';
 import { GatewayContext } from './request-context';
 
@@ -16,34 +31,68 @@ interface PageArgs {
 /** What the resolvers work with; `now` is replaceable so specs can pin the `isNew` window. */
 export interface GatewayServices {
   reader: IssueReader;
+  lists: IssueListService;
   groupingConfig: GroupingConfigAdmin;
   workflow: IssueWorkflow;
   now?: () => number;
 }
 
+export const MAX_DISTRIBUTION_VALUES = 100;
+export const MAX_REPRESENTATIVE_OCCURRENCES = 50;
+export const MAX_FACET_VALUES = 100;
+
 /**
- * GraphQL field resolvers: argument validation and shape mapping only; storage is behind IssueReader,
- * GroupingConfigAdmin and the IssueWorkflow.
+ * GraphQL field resolvers: argument validation and shape mapping only; storage is behind IssueReader
+ * (and the request's loaders), the IssueListService, GroupingConfigAdmin and the IssueWorkflow.
  */
-export function buildResolvers({ reader, groupingConfig, workflow, now }: GatewayServices) {
+export function buildResolvers({ reader, lists, groupingConfig, workflow, now }: GatewayServices) {
   const grouping = buildGroupingConfigResolvers(groupingConfig);
   const triage = buildIssueWorkflowResolvers(workflow, now);
+  const key = (issue: IssueRecord) => ({ tenant: issue.tenant, issueId: issue.issueId });
   return {
     DateTime: DateTimeScalar,
     Query: {
       ...grouping.Query,
-      issues: (_: unknown, args: PageArgs & { filter?: IssueFilterInput | null }) =>
-        reader.listIssues(DEFAULT_TENANT, issueListFilter(args.filter), pageRequest(args.first, args.after)),
+      issues: (_: unknown, args: PageArgs & { filter?: IssueFilterInput | null; sort?: IssueSortInput | null }) =>
+        asListErrors(() => lists.list(DEFAULT_TENANT, issueListFilter(args.filter), issueSort(args.sort), pageRequest(args.first, args.after))),
       issue: (_: unknown, args: { id: string }) => reader.getIssue(DEFAULT_TENANT, args.id),
+      facets: async (_: unknown, args: { keys: string[]; filter?: IssueFilterInput | null; limit?: number | null }) => {
+        const keys = facetKeys(args.keys);
+        const limit = boundedInt(args.limit, 10, 1, MAX_FACET_VALUES, 'limit');
+        const facets = await reader.facets(DEFAULT_TENANT, issueListFilter(args.filter), keys, limit);
+        return keys.map((facetKey) => ({ key: facetKey, values: facets.get(facetKey) ?? ([] as ValueCount[]) }));
+      },
     },
     Issue: {
       ...triage.Issue,
       id: (issue: IssueRecord) => issue.issueId,
       firstSeen: (issue: IssueRecord) => issue.firstSeenMs,
       lastSeen: (issue: IssueRecord) => issue.lastSeenMs,
-      occurrences: (issue: IssueRecord, args: PageArgs) =>
-        reader.listOccurrences(issue.tenant, issue.issueId, pageRequest(args.first, args.after)),
-      frames: (issue: IssueRecord, _: unknown, context: GatewayContext) => context.latestFrames.load({ tenant: issue.tenant, issueId: issue.issueId }),
+      occurrences: (issue: IssueRecord, args: PageArgs & { filter?: OccurrenceFilterInput | null }) =>
+        reader.listOccurrences(issue.tenant, issue.issueId, pageRequest(args.first, args.after), occurrenceListFilter(args.filter)),
+      frames: (issue: IssueRecord, _: unknown, context: GatewayContext) => context.latestFrames.load(key(issue)),
+      latestOccurrence: (issue: IssueRecord, _: unknown, context: GatewayContext) => context.latestOccurrence.load(key(issue)),
+      affectedTraces: (issue: IssueRecord, _: unknown, context: GatewayContext) => context.affectedTraces.load(key(issue)),
+      representativeOccurrences: (issue: IssueRecord, args: { limit?: number | null }, context: GatewayContext) =>
+        context.representativeOccurrences.load({ ...key(issue), args: { limit: boundedInt(args.limit, 10, 1, MAX_REPRESENTATIVE_OCCURRENCES, 'limit') } }),
+      tagDistribution: async (issue: IssueRecord, args: { key: string; limit?: number | null }, context: GatewayContext) => {
+        if (args.key.trim() === '' || args.key.length > 200) throw badInput('key', '1 to 200 characters');
+        const limit = boundedInt(args.limit, 10, 1, MAX_DISTRIBUTION_VALUES, 'limit');
+        const { total, values } = await context.valueDistribution.load({ ...key(issue), args: { key: args.key, limit } });
+        return values.map(({ value, count }) => ({ value, count, percentage: total > 0 ? Math.round((count / total) * 10_000) / 100 : 0 }));
+      },
+      countSeries: async (issue: IssueRecord, args: { from: number; to: number; interval: string }, context: GatewayContext) => {
+        const stepMs = asSeriesErrors(() => {
+          const step = parseInterval(args.interval);
+          seriesLayout(args.from, args.to, step); // validates the range before any read
+          return step;
+        });
+        const points: SeriesPoint[] = await context.countSeries.load({ ...key(issue), args: { fromMs: args.from, toMs: args.to, stepMs } });
+        return points;
+      },
+    },
+    SeriesPoint: {
+      at: (point: SeriesPoint) => point.atMs,
     },
     IssueChange: triage.IssueChange,
     Mutation: { ...grouping.Mutation, ...triage.Mutation },
@@ -52,4 +101,25 @@ export function buildResolvers({ reader, groupingConfig, workflow, now }: Gatewa
       timestamp: (occurrence: OccurrenceView) => occurrence.timestampMs,
     },
   };
+}
+
+function asSeriesErrors<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof SeriesArgumentError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', argumentName: error.argumentName } });
+    throw error;
+  }
+}
+
+/** Cursor problems are the caller's: BAD_USER_INPUT naming `after`. */
+async function asListErrors<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof InvalidListCursorError || error instanceof ExpiredListCursorError || error instanceof ForeignListCursorError) {
+      throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } });
+    }
+    throw error;
+  }
 }

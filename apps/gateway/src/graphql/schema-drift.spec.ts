@@ -3,17 +3,18 @@ import { GroupingConfigAdmin } from './grouping-config.port';
 import { createApolloServer } from './graphql.server';
 import { IssueReader } from './issue-reader.port';
 import { IssueWorkflow } from '../issue-workflow/issue-workflow.service';
+import { IssueListService } from '../issue-list/issue-list.service';
 import { buildResolvers, GatewayServices } from './resolvers';
 import { readSchemaSdl } from './schema-sdl';
 
 // Nothing here executes a resolver: the services are never called.
-const services: GatewayServices = { reader: {} as IssueReader, groupingConfig: {} as GroupingConfigAdmin, workflow: {} as IssueWorkflow };
+const services: GatewayServices = { reader: {} as IssueReader, lists: {} as IssueListService, groupingConfig: {} as GroupingConfigAdmin, workflow: {} as IssueWorkflow };
 const checkedIn = buildSchema(readSchemaSdl());
 const sorted = (sdl: ReturnType<typeof buildSchema>) => printSchema(lexicographicSortSchema(sdl));
 
 describe('the served schema and the checked-in SDL (schema.graphql)', () => {
   it('are the same schema: what the server answers to introspection is the file, descriptions included', async () => {
-    const server = createApolloServer(services, { introspection: true, limits: { maxDepth: 8, maxCost: 5000 } });
+    const server = createApolloServer(services, { introspection: true, limits: { maxDepth: 8, maxCost: 5000 }, ide: false });
     const response = await server.executeOperation({ query: getIntrospectionQuery({ descriptions: true }) });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.errors).toBeUndefined();

@@ -15,8 +15,8 @@ export interface IssueStateAdmin {
   ): Promise<{ record: IssueRecord; change: IssueChange | null } | null>;
   /** `assignee` null unassigns; assigning a FOR_REVIEW issue also moves it to REVIEWED (two changes). */
   assign(tenant: string, issueId: string, assignee: string | null, actor: string, nowMs: number): Promise<{ record: IssueRecord; changes: IssueChange[] } | null>;
-  /** Oldest first; empty for an unknown issue. */
-  history(tenant: string, issueId: string): Promise<IssueChange[]>;
+  /** Each issue's history, oldest first; empty for an unknown issue. One round trip for the page. */
+  historyOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, IssueChange[]>>;
 }
 
 /** The ClickHouse projection the lists read; `IssueRepository` implements it. */

@@ -1,11 +1,12 @@
 import { IssueChange, IssueEventMessage, IssueRecord, IssueStatus } from '@faultline/contracts';
 import { toIssueEvent } from '@faultline/domain';
-import { IssueListFilter, IssueReader } from '../graphql/issue-reader.port';
+import { IssueListFilter, IssueReader, IssueSort } from '../graphql/issue-reader.port';
 import { IssueEventPublisher, IssueProjectionWriter, IssueStateAdmin } from './issue-workflow.port';
 
 /** At most this many issues change in one bulk update; a filter matching more is refused before any change. */
 export const BULK_UPDATE_CAP = 1000;
-const BULK_PAGE_SIZE = 100;
+/** The order bulk updates apply and answer in: the default list order. */
+const BULK_ORDER: IssueSort = { field: 'LAST_SEEN', direction: 'DESC' };
 /** Redis calls of a bulk update in flight at once. */
 const BULK_CONCURRENCY = 16;
 
@@ -51,10 +52,8 @@ export class IssueWorkflow {
   }
 
   /**
-   * Every issue the filter matches (as `issues` lists them), in list order. Refused with
-   * TooManyIssuesError when more than BULK_UPDATE_CAP match. The matching set is read page by page
-   * while occurrences keep arriving, so an issue whose last-seen time moves during the read can be
-   * missed; the caller sees exactly which issues changed in the answer.
+   * Every issue the filter matches (as `issues` lists them), in the default list order, read in one
+   * query. Refused with TooManyIssuesError when more than BULK_UPDATE_CAP match.
    */
   async updateStatuses(tenant: string, filter: IssueListFilter, status: IssueStatus, actor: string): Promise<IssueRecord[]> {
     const issueIds = await this.matchingIssueIds(tenant, filter);
@@ -76,8 +75,8 @@ export class IssueWorkflow {
     return result.record;
   }
 
-  history(tenant: string, issueId: string): Promise<IssueChange[]> {
-    return this.state.history(tenant, issueId);
+  historyOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, IssueChange[]>> {
+    return this.state.historyOf(tenant, issueIds);
   }
 
   private async project(records: IssueRecord[], events: IssueEventMessage[]): Promise<void> {
@@ -86,16 +85,10 @@ export class IssueWorkflow {
   }
 
   private async matchingIssueIds(tenant: string, filter: IssueListFilter): Promise<string[]> {
-    const issueIds = new Set<string>();
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.reader.listIssues(tenant, filter, { first: BULK_PAGE_SIZE, after });
-      if (page.totalCount > BULK_UPDATE_CAP) throw new TooManyIssuesError(page.totalCount, BULK_UPDATE_CAP);
-      for (const edge of page.edges) issueIds.add(edge.node.issueId);
-      if (issueIds.size > BULK_UPDATE_CAP) throw new TooManyIssuesError(issueIds.size, BULK_UPDATE_CAP);
-      if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return [...issueIds];
-      after = page.pageInfo.endCursor;
-    }
+    // One more than the cap tells "too many" apart from "exactly the cap".
+    const { ids, totalCount } = await this.reader.orderedIssueIds(tenant, filter, BULK_ORDER, this.now(), BULK_UPDATE_CAP + 1);
+    if (totalCount > BULK_UPDATE_CAP) throw new TooManyIssuesError(totalCount, BULK_UPDATE_CAP);
+    return ids;
   }
 }
 

@@ -20,5 +20,11 @@ export const gatewayConfigSchema = z.object({
    * 50 issues with 50 full occurrences each (2 500 stacks in one answer) is about 33 600 and is refused.
    */
   GATEWAY_MAX_QUERY_COST: positiveInt(5000),
+  /** A GraphQL IDE (Apollo Sandbox, loaded by the browser from Apollo's CDN) at GET /graphql. Turn off where browsers must not reach it. */
+  GATEWAY_GRAPHQL_IDE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** Issues an issue-list snapshot holds (the deepest a list can be paged); see Query.issues. */
+  GATEWAY_LIST_SNAPSHOT_MAX_ISSUES: positiveInt(10_000),
+  /** How long an issue-list snapshot lives after its last page was read. */
+  GATEWAY_LIST_SNAPSHOT_TTL_SECONDS: positiveInt(900),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
