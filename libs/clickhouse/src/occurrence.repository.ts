@@ -31,9 +31,15 @@ function utcDayOfMs(ms: SqlFragment): SqlFragment {
   return sql`toDate(toDateTime(intDiv(${ms}, 1000), 'UTC'))`;
 }
 
-/** I/O for the `occurrences` table. Rows are built by the pure {@link toOccurrenceRow}. */
+/**
+ * I/O for the `occurrences` table and its by-issue copy `occurrences_by_issue` (migrations/0009,
+ * filled by a materialized view on every insert). Per-issue reads (distributions, traces, series, the
+ * keys of the rows to show) scan the by-issue copy, where an issue's rows are contiguous; whole rows
+ * are then read from `occurrences` by (day, issue, id). Rows are built by the pure {@link toOccurrenceRow}.
+ */
 export class OccurrenceRepository {
   private readonly table: string;
+  private readonly byIssue: SqlFragment;
 
   /** `database` qualifies every statement, so the client's default database does not matter. */
   constructor(
@@ -41,6 +47,7 @@ export class OccurrenceRepository {
     database: string,
   ) {
     this.table = `${sqlIdentifier(database)}.${sqlIdentifier('occurrences')}`;
+    this.byIssue = raw(`${sqlIdentifier(database)}.${sqlIdentifier('occurrences_by_issue')}`);
   }
 
   /** One JSONEachRow INSERT for the whole batch. Re-inserting rows is harmless (see migrations/0001). */
@@ -66,7 +73,7 @@ export class OccurrenceRepository {
       // Spelled out rather than a tuple comparison, which old ClickHouse does not handle.
       keyset = sql`(timestamp_ms < ${ms} OR (timestamp_ms = ${ms} AND occurrence_id < ${id}))`;
     }
-    const table = raw(this.table);
+    const table = this.byIssue;
 
     const [rows, totalCount] = await Promise.all([
       // The page's keys from the small columns first, then only those rows whole: sorting whole rows
@@ -120,7 +127,7 @@ export class OccurrenceRepository {
     if (issueIds.length === 0) return new Map();
     const rows = await this.selectOccurrences(tenant, sql`
       SELECT ${utcDayOfMs(raw('max(timestamp_ms)'))}, issue_id, argMax(occurrence_id, (timestamp_ms, occurrence_id))
-      FROM ${raw(this.table)}
+      FROM ${this.byIssue}
       WHERE ${this.issuesScope(tenant, issueIds)}
       GROUP BY issue_id`);
     return new Map(rows.map((row) => [row.issueId, row]));
@@ -141,7 +148,7 @@ export class OccurrenceRepository {
     const rows = await this.selectOccurrences(tenant, sql`
       SELECT ${utcDayOfMs(raw('newest_ms'))}, issue_id, newest_id FROM (
         SELECT issue_id, max(timestamp_ms) AS newest_ms, argMax(occurrence_id, (timestamp_ms, occurrence_id)) AS newest_id
-        FROM ${raw(this.table)}
+        FROM ${this.byIssue}
         WHERE ${this.issuesScope(tenant, issueIds)}
         GROUP BY issue_id, version, host
         ORDER BY newest_ms DESC, newest_id DESC
@@ -164,7 +171,7 @@ export class OccurrenceRepository {
     if (issueIds.length === 0) return new Map();
     const rows = await this.select<{ issue_id: string; traces: UInt64Output }>(sql`
       SELECT issue_id, uniqExact(if(trace_id_hex != '', trace_id_hex, trace_id)) AS traces
-      FROM ${raw(this.table)}
+      FROM ${this.byIssue}
       WHERE ${this.issuesScope(tenant, issueIds)}
       GROUP BY issue_id`);
     return new Map(rows.map((row) => [row.issue_id, Number(row.traces)]));
@@ -176,13 +183,11 @@ export class OccurrenceRepository {
    * every distinct occurrence of the issue, those without a value included. Issues without
    * occurrences are absent.
    *
-   * One scan reading only the scope columns, `occurrence_id` and the key's columns (ClickHouse moves
-   * the scope to PREWHERE). The inner GROUP BY counts distinct ids per (issue, value); since the
+   * One scan of the issues' contiguous rows in the by-issue copy, reading only `occurrence_id` and the
+   * key's columns. The inner GROUP BY counts distinct ids per (issue, value); since the
    * copies of an occurrence are identical rows, each occurrence has one value and `total` is the sum
    * over values, so no second scan is needed for it. The outer GROUP BY folds each issue's values into
    * one row and sorts them there (18.16 has no window functions to take a top-N and a sum at once).
-   * On 18.16 with a 1M-occurrence issue among 10M rows this took 0.2-0.5 s on 2 cores (about 1 s for
-   * a tag with 100,000 distinct values), most of it hashing the occurrence ids for the deduplication.
    */
   async valueCountsByIssues(tenant: string, issueIds: readonly string[], key: string, limit: number): Promise<Map<string, OccurrenceValueCounts>> {
     checkPositiveInteger('limit', limit);
@@ -195,7 +200,7 @@ export class OccurrenceRepository {
           arraySlice(arraySort(entry -> (-entry.2, entry.1), groupArrayIf((value, occurrences), value != '')), 1, ${limit}) AS top
         FROM (
           SELECT issue_id, ${value} AS value, uniqExact(occurrence_id) AS occurrences
-          FROM ${raw(this.table)}
+          FROM ${this.byIssue}
           WHERE ${this.issuesScope(tenant, issueIds)}
           GROUP BY issue_id, value)
         GROUP BY issue_id)`);
@@ -212,7 +217,7 @@ export class OccurrenceRepository {
    * start at multiples of `stepMs` since the epoch (intDiv, so the same on 18.16, which lacks
    * toStartOfInterval); the first bucket may start before `fromMs` and count only its part of the
    * range. Only non-empty buckets are returned; issues with none are absent. The time bounds also
-   * bound the partition day, so only the range's days are read.
+   * bound the partition, so only the range's months are read.
    */
   async seriesByIssues(
     tenant: string,
@@ -227,7 +232,7 @@ export class OccurrenceRepository {
     if (issueIds.length === 0 || fromMs >= toMs) return new Map();
     const rows = await this.select<{ issue_id: string; bucket_ms: UInt64Output; occurrences: UInt64Output }>(sql`
       SELECT issue_id, intDiv(timestamp_ms, ${stepMs}) * ${stepMs} AS bucket_ms, uniqExact(occurrence_id) AS occurrences
-      FROM ${raw(this.table)}
+      FROM ${this.byIssue}
       WHERE ${this.issuesScope(tenant, issueIds)} AND ${allOf(occurrenceConditionTerms({ fromMs, toMs }))}
       GROUP BY issue_id, bucket_ms`);
     const series = new Map<string, Map<number, number>>();

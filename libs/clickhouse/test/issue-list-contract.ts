@@ -126,6 +126,11 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
       for (let run = 0; run < 2; run++) {
         for (const statement of migration.statements) await client.command({ query: bindDatabase(statement, database) });
       }
+      // The by-issue copy (0009's view, 0010's backfill run again here) reads each occurrence once too.
+      const backfill = loadMigrations().find((candidate) => candidate.name === '0010_backfill_occurrences_by_issue');
+      for (const statement of backfill?.statements ?? []) await client.command({ query: bindDatabase(statement, database) });
+      const distribution = await new OccurrenceRepository(client, database).valueCountsByIssues(tenant, [issueId], 'version', 5);
+      expect(distribution.get(issueId)).toEqual({ total: 4, values: [{ value: '1.4.2', count: 4 }] });
       const counts = await new IssueHourlyCountsRepository(client, database).countsByIssues(tenant, [issueId], T, T + 2 * HOUR_MS);
       expect(counts.get(issueId)).toEqual(
         new Map([
