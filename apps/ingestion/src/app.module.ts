@@ -14,6 +14,14 @@ export class AppModule {
         HealthModule.forRoot({ metrics: createMetricsRegistry('ingestion') }),
         TraceIntakeModule.forRoot({
           maxBodyBytes: config.INGESTION_MAX_BODY_BYTES,
+          maxDecompressedBytes: config.INGESTION_MAX_DECOMPRESSED_BYTES,
+          intakeLimits: {
+            maxSpansPerPayload: config.INGESTION_MAX_SPANS_PER_PAYLOAD,
+            maxErrorMessageChars: config.INGESTION_MAX_ERROR_MESSAGE_CHARS,
+            maxErrorStackChars: config.INGESTION_MAX_ERROR_STACK_CHARS,
+            maxFieldChars: config.INGESTION_MAX_FIELD_CHARS,
+            maxTagsPerSpan: config.INGESTION_MAX_TAGS_PER_SPAN,
+          },
           otlpMaxConcurrentRequests: config.INGESTION_OTLP_MAX_CONCURRENT_REQUESTS,
           publishing: SpanPublishingModule.forKafka({
             brokers: config.KAFKA_BROKERS,

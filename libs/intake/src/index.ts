@@ -7,3 +7,4 @@ export * from './otlp/otlp-encoding';
 export * from './otlp/decode-otlp-traces';
 export { UNKNOWN_SERVICE } from './otlp/read-otlp-traces';
 export { otlpTraceTypes } from './otlp/otlp-proto';
+export * from './intake-limits';

@@ -1,32 +1,31 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { BodyReadError, type BodyLimits, readBoundedBody } from './read-bounded-body';
 
-export const MAX_BODY_BYTES = Symbol('MAX_BODY_BYTES');
+export const BODY_LIMITS = Symbol('BODY_LIMITS');
 
 /**
  * Reads the body as raw bytes, whatever the content type: the decoder picks msgpack or JSON itself
  * and answers 415 for anything else, and Nest's JSON parser would turn u64 ids into rounded numbers.
- * Body errors (too large, aborted) are answered here as JSON, since they happen before any route.
+ * Body errors (too large, bad encoding) are answered here as `{ "error": ... }`, since they happen
+ * before any route; see readBoundedBody for the limits.
  */
 @Injectable()
 export class RawBodyMiddleware implements NestMiddleware {
-  private readonly readRaw: RequestHandler;
-
-  constructor(@Inject(MAX_BODY_BYTES) private readonly maxBodyBytes: number) {
-    this.readRaw = express.raw({ type: () => true, limit: maxBodyBytes });
-  }
+  constructor(@Inject(BODY_LIMITS) private readonly limits: BodyLimits) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    void this.readRaw(request, response, (error?: unknown) => {
-      if (error === undefined || error === null) return next();
-      const status = bodyErrorStatus(error);
-      const message = status === 413 ? `body exceeds ${this.maxBodyBytes} bytes` : `body: ${(error as Error).message}`;
-      response.status(status).json({ error: message });
-    });
+    // What express.raw inflated before; tracers send identity.
+    readBoundedBody(request, response, this.limits, ['gzip', 'x-gzip', 'deflate']).then(
+      (body) => {
+        if (body === undefined) return;
+        request.body = body;
+        next();
+      },
+      (error: unknown) => {
+        if (!(error instanceof BodyReadError)) return next(error);
+        response.status(error.status).json({ error: error.message });
+      },
+    );
   }
-}
-
-function bodyErrorStatus(error: unknown): number {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 400;
 }

@@ -3,8 +3,10 @@ import type { Request, Response } from 'express';
 
 /** Limits of the OTLP/HTTP intake, from the ingestion config. */
 export interface OtlpHttpOptions {
-  /** Largest body accepted, compressed and decompressed, in bytes. */
+  /** Largest body accepted as sent, in bytes. */
   maxBodyBytes: number;
+  /** Largest body once gzip is undone, in bytes. */
+  maxDecompressedBytes: number;
   /** Export requests handled at once; more are answered 429 so the exporter backs off. */
   maxConcurrentRequests: number;
 }

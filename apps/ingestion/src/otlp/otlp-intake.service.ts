@@ -1,11 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DEFAULT_TENANT } from '@faultline/contracts';
 import { selectOtelErrorSpans, toErrorSpanMessage } from '@faultline/domain';
-import { decodeOtlpTraces, type OtlpPartialSuccess, otlpPartialSuccessOf } from '@faultline/intake';
+import { decodeOtlpTraces, DEFAULT_INTAKE_LIMITS, type IntakeLimits, type OtlpPartialSuccess, otlpPartialSuccessOf } from '@faultline/intake';
 import { SpanPublisher } from '../publishing/span-publisher';
 import { type IngestionDropReason, IngestionMetrics } from '../trace-intake/ingestion-metrics';
 import { RecentSpans } from '../trace-intake/recent-spans';
-import type { IntakeOutcome } from '../trace-intake/trace-intake.service';
+import { INTAKE_LIMITS, type IntakeOutcome } from '../trace-intake/trace-intake.service';
 
 const OTLP = 'otlp' as const;
 
@@ -36,12 +36,13 @@ export class OtlpIntakeService {
     private readonly publisher: SpanPublisher,
     private readonly metrics: IngestionMetrics,
     private readonly recentSpans: RecentSpans,
+    @Optional() @Inject(INTAKE_LIMITS) private readonly limits: IntakeLimits = DEFAULT_INTAKE_LIMITS,
   ) {
     metrics.initialise(OTLP);
   }
 
   async ingestTraces(body: Buffer, request: OtlpRequestInfo): Promise<OtlpIntakeOutcome> {
-    const { spans, rejectedSpans } = decodeOtlpTraces(body, request.contentType);
+    const { spans, rejectedSpans } = decodeOtlpTraces(body, request.contentType, this.limits);
     const { kept, dropped, unattributed } = selectOtelErrorSpans(spans, this.recentSpans);
     // Remembered before publishing: a retried export finds its own spans in the request anyway.
     for (const span of spans) this.recentSpans.rememberService(span.traceId, span.spanId, span.service);

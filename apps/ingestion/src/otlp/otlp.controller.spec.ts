@@ -241,7 +241,7 @@ describe('OTLP/HTTP intake', () => {
     expect(bomb.length).toBeLessThan(1024);
     const response = await post('/v1/traces', bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ code: 3, message: `body exceeds ${MAX_BODY_BYTES} bytes` });
+    expect(await response.json()).toEqual({ code: 3, message: `body exceeds ${MAX_BODY_BYTES} bytes once decompressed (gzip)` });
   });
 
   it('answers 503 with Retry-After when Kafka does not take the spans', async () => {

@@ -1,7 +1,7 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DEFAULT_TENANT, type ErrorSpanMessage } from '@faultline/contracts';
 import { type DropReason, selectErrorSpansWithHistory, toErrorSpanMessage } from '@faultline/domain';
-import { datadogTraceToSpans, decodeDatadogV04, decodeDatadogV05, type DatadogTrace, UNNAMED_SERVICE } from '@faultline/intake';
+import { datadogTraceToSpans, decodeDatadogV04, decodeDatadogV05, DEFAULT_INTAKE_LIMITS, type DatadogTrace, type IntakeLimits, UNNAMED_SERVICE } from '@faultline/intake';
 import { SpanPublisher } from '../publishing/span-publisher';
 import { IngestionMetrics } from './ingestion-metrics';
 import { RecentSpans } from './recent-spans';
@@ -22,6 +22,9 @@ export interface IntakeOutcome {
   dropped: Partial<Record<DropReason, number>>;
 }
 
+/** The intake limits of the app (spans per payload, field lengths), from the config. */
+export const INTAKE_LIMITS = Symbol('INTAKE_LIMITS');
+
 const DATADOG_V04 = 'datadog-v0.4' as const;
 const DATADOG_V05 = 'datadog-v0.5' as const;
 type DatadogProtocol = typeof DATADOG_V04 | typeof DATADOG_V05;
@@ -37,18 +40,19 @@ export class TraceIntakeService {
     private readonly metrics: IngestionMetrics,
     /** Split traces (see RecentSpans): shared with the OTLP intake in the app. */
     @Optional() private readonly recentSpans: RecentSpans = new RecentSpans(),
+    @Optional() @Inject(INTAKE_LIMITS) private readonly limits: IntakeLimits = DEFAULT_INTAKE_LIMITS,
   ) {
     metrics.initialise(DATADOG_V04);
     metrics.initialise(DATADOG_V05);
   }
 
   async ingestDatadogV04(body: Buffer, request: DatadogRequestInfo): Promise<IntakeOutcome> {
-    return this.ingestDatadog(DATADOG_V04, decodeDatadogV04(body, request.contentType), request);
+    return this.ingestDatadog(DATADOG_V04, decodeDatadogV04(body, request.contentType, this.limits), request);
   }
 
   /** v0.5 differs from v0.4 only on the wire: the decoded traces take the same path. */
   async ingestDatadogV05(body: Buffer, request: DatadogRequestInfo): Promise<IntakeOutcome> {
-    return this.ingestDatadog(DATADOG_V05, decodeDatadogV05(body, request.contentType), request);
+    return this.ingestDatadog(DATADOG_V05, decodeDatadogV05(body, request.contentType, this.limits), request);
   }
 
   private async ingestDatadog(protocol: DatadogProtocol, traces: DatadogTrace[], request: DatadogRequestInfo): Promise<IntakeOutcome> {

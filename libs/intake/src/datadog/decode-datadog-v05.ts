@@ -1,8 +1,10 @@
-import { IntakeError } from '../intake-error';
+import { failIntake, IntakeError } from '../intake-error';
+import { DEFAULT_INTAKE_LIMITS, type IntakeLimits, PayloadLimiter, type SpanLimiter } from '../intake-limits';
 import type { DatadogSpan, DatadogTrace } from './datadog-span';
 import { decodeMsgpackBody, indexKeyedMsgpackDecoder, mediaTypeOf, STRING_KEY_MARK } from './msgpack-body';
 import {
   asString,
+  checkSpanCount,
   isMap,
   isNil,
   readErrorFlag,
@@ -32,29 +34,44 @@ const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
  * msgpack and 400 naming the span and position (`traces[0][2][9]: meta key index 812 out of range
  * (string table has 57 entries)`) for anything else. Tracers put `""` at index 0; the table is used
  * as sent without checking that, like the agent.
+ *
+ * Limits as for v0.4: 413 for more traces or spans than `maxSpansPerPayload`, counted before decoding;
+ * strings truncated per use (a table entry may be a stack in one place and a tag in another).
  */
-export function decodeDatadogV05(body: Buffer, contentType: string | undefined): DatadogTrace[] {
+export function decodeDatadogV05(body: Buffer, contentType: string | undefined, limits: IntakeLimits = DEFAULT_INTAKE_LIMITS): DatadogTrace[] {
   const mediaType = mediaTypeOf(contentType);
   if (mediaType !== 'application/msgpack' && mediaType !== 'application/x-msgpack') {
     throw new IntakeError(415, `unsupported content type ${JSON.stringify(contentType ?? '')}: v0.5 traces are application/msgpack`);
   }
-  return validateDatadogV05(decodeMsgpackBody(body, indexKeyedMsgpackDecoder));
+  const limiter = new PayloadLimiter(limits);
+  const payload = decodeMsgpackBody(
+    body,
+    limits.maxNestingDepth,
+    ({ valuesAtLevel, firstLengthsAtLevel1 }) => {
+      // [strings, traces]: traces are declared at level 1, spans are the values at level 3.
+      limiter.checkSpanCount(firstLengthsAtLevel1[1] ?? 0, 'traces', failIntake);
+      limiter.checkSpanCount(valuesAtLevel[3] ?? 0, 'spans', failIntake);
+    },
+    indexKeyedMsgpackDecoder,
+  );
+  return validateDatadogV05(payload, limiter);
 }
 
-function validateDatadogV05(payload: unknown): DatadogTrace[] {
+function validateDatadogV05(payload: unknown, limiter: PayloadLimiter): DatadogTrace[] {
   if (!Array.isArray(payload) || payload.length !== 2) {
     throw new IntakeError(400, 'body: expected an array of 2 elements [string table, traces]');
   }
   const strings = readStringTable(payload[0]);
   const rawTraces: unknown = payload[1];
   if (!Array.isArray(rawTraces)) throw new IntakeError(400, 'traces: expected an array of traces');
+  checkSpanCount(rawTraces, limiter);
   const traces: DatadogTrace[] = new Array(rawTraces.length);
   for (let traceIndex = 0; traceIndex < rawTraces.length; traceIndex++) {
     const rawTrace: unknown = rawTraces[traceIndex];
     if (!Array.isArray(rawTrace)) throw new IntakeError(400, `traces[${traceIndex}]: expected an array of spans`);
     const trace: DatadogSpan[] = new Array(rawTrace.length);
     for (let spanIndex = 0; spanIndex < rawTrace.length; spanIndex++) {
-      trace[spanIndex] = readSpan(rawTrace[spanIndex], new V05SpanLocation(traceIndex, spanIndex, strings.length), strings);
+      trace[spanIndex] = readSpan(rawTrace[spanIndex], new V05SpanLocation(traceIndex, spanIndex, strings.length), strings, limiter.span());
     }
     traces[traceIndex] = trace;
   }
@@ -103,14 +120,14 @@ class V05SpanLocation implements SpanFieldLocation {
   }
 }
 
-function readSpan(raw: unknown, at: V05SpanLocation, strings: string[]): DatadogSpan {
+function readSpan(raw: unknown, at: V05SpanLocation, strings: string[], limiter: SpanLimiter): DatadogSpan {
   if (!Array.isArray(raw)) at.fail(undefined, `expected an array of ${SPAN_FIELDS.length} span fields`);
   if (raw.length !== SPAN_FIELDS.length) at.fail(undefined, `expected an array of ${SPAN_FIELDS.length} span fields, got ${raw.length}`);
   // In wire order, so the first problem reported is the first one in the span.
-  const service = readString(raw[0], 'service', at, strings);
-  const name = readString(raw[1], 'name', at, strings);
-  const resource = readString(raw[2], 'resource', at, strings);
-  return {
+  const service = limiter.field(readString(raw[0], 'service', at, strings), 'service');
+  const name = limiter.field(readString(raw[1], 'name', at, strings), 'name');
+  const resource = limiter.field(readString(raw[2], 'resource', at, strings), 'resource');
+  const span: DatadogSpan = {
     service,
     name,
     resource: resourceOrName(resource, name),
@@ -120,10 +137,12 @@ function readSpan(raw: unknown, at: V05SpanLocation, strings: string[]): Datadog
     start: readNonNegative64(raw[6], 'start', at),
     duration: readNonNegative64(raw[7], 'duration', at),
     error: readErrorFlag(raw[8], at),
-    meta: readMeta(raw[9], at, strings),
-    metrics: readMetrics(raw[10], at, strings),
-    type: readString(raw[11], 'type', at, strings),
+    meta: readMeta(raw[9], at, strings, limiter),
+    metrics: readMetrics(raw[10], at, strings, limiter),
+    type: limiter.field(readString(raw[11], 'type', at, strings), 'type'),
   };
+  limiter.mark(span.meta);
+  return span;
 }
 
 function readString(value: unknown, field: SpanField, at: V05SpanLocation, strings: string[]): string {
@@ -150,7 +169,7 @@ function readKey(key: string, field: 'meta' | 'metrics', at: V05SpanLocation, st
   return strings[index];
 }
 
-function readMeta(value: unknown, at: V05SpanLocation, strings: string[]): Record<string, string> {
+function readMeta(value: unknown, at: V05SpanLocation, strings: string[], limiter: SpanLimiter): Record<string, string> {
   if (!isMap(value)) at.fail('meta', 'expected a map of string index to string index');
   const meta: Record<string, string> = {};
   for (const rawKey of Object.keys(value)) {
@@ -160,19 +179,22 @@ function readMeta(value: unknown, at: V05SpanLocation, strings: string[]): Recor
     const index = toIndex(rawValue);
     if (index === undefined) at.fail(`meta[${JSON.stringify(key)}]`, 'expected uint32 string index');
     if (index >= strings.length) at.indexOutOfRange('meta', `meta value (key ${JSON.stringify(key)})`, index);
-    meta[key] = strings[index];
+    const limitedKey = limiter.tagKey(key);
+    if (limiter.admitsTag(limitedKey)) meta[limitedKey] = limiter.tagValue(limitedKey, strings[index]);
   }
   return meta;
 }
 
-function readMetrics(value: unknown, at: V05SpanLocation, strings: string[]): Record<string, number> {
+function readMetrics(value: unknown, at: V05SpanLocation, strings: string[], limiter: SpanLimiter): Record<string, number> {
   if (!isMap(value)) at.fail('metrics', 'expected a map of string index to number');
   const metrics: Record<string, number> = {};
   for (const rawKey of Object.keys(value)) {
     const key = readKey(rawKey, 'metrics', at, strings);
     if (key === '__proto__') continue;
     const number = readMetricValue(value[rawKey], key, at);
-    if (number !== undefined) metrics[key] = number;
+    if (number === undefined) continue;
+    const limitedKey = limiter.tagKey(key);
+    if (limiter.admitsTag(limitedKey)) metrics[limitedKey] = number;
   }
   return metrics;
 }

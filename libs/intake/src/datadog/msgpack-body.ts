@@ -1,5 +1,6 @@
 import { Decoder } from '@msgpack/msgpack';
 import { IntakeError } from '../intake-error';
+import { type MsgpackScan, scanMsgpack } from './msgpack-scan';
 
 // useBigInt64: uint64/int64 values (ids, start) become bigint instead of rounded numbers.
 const msgpackDecoder = new Decoder({ useBigInt64: true });
@@ -25,10 +26,21 @@ export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
 }
 
-/** Decodes a msgpack request body; IntakeError 400 when it is not valid (e.g. truncated) msgpack. */
-export function decodeMsgpackBody(body: Buffer, decoder: Decoder = msgpackDecoder): unknown {
+/**
+ * Decodes a msgpack request body; IntakeError 400 when it is not valid (e.g. truncated) msgpack or
+ * nests deeper than `maxDepth`. `beforeDecoding` sees the value counts first and may throw, so a
+ * payload over a count limit is refused before it takes memory.
+ */
+export function decodeMsgpackBody(
+  body: Buffer,
+  maxDepth: number,
+  beforeDecoding: (scan: MsgpackScan) => void = () => undefined,
+  decoder: Decoder = msgpackDecoder,
+): unknown {
+  const scan = scanMsgpack(body, maxDepth);
+  beforeDecoding(scan);
   try {
-    return decoder.decode(body);
+    return decoder.decode(scan.body);
   } catch (error) {
     throw new IntakeError(400, `body: invalid msgpack: ${(error as Error).message}`);
   }

@@ -1,4 +1,5 @@
-import { IntakeError } from '../intake-error';
+import { failIntake, IntakeError } from '../intake-error';
+import { PayloadLimiter, type SpanLimiter } from '../intake-limits';
 import type { DatadogSpan, DatadogTrace } from './datadog-span';
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -15,20 +16,32 @@ const utf8 = new TextDecoder('utf-8');
  * (`parent_id`, `error`, `meta`, `metrics`, `type`, `resource`) may be missing or nil, and msgpack
  * `bin` is accepted wherever a string is expected. Unknown fields (`meta_struct`, `span_links`, ...)
  * are ignored.
+ *
+ * Limits (`limiter`): more spans than the payload may carry is a 413 before any span is read; strings
+ * and tags beyond their limits are truncated and the span marked (see IntakeLimits).
  */
-export function validateDatadogTraces(payload: unknown): DatadogTrace[] {
+export function validateDatadogTraces(payload: unknown, limiter: PayloadLimiter = new PayloadLimiter()): DatadogTrace[] {
   if (!Array.isArray(payload)) throw new IntakeError(400, 'traces: expected an array of traces');
+  checkSpanCount(payload, limiter);
   const traces: DatadogTrace[] = new Array(payload.length);
   for (let traceIndex = 0; traceIndex < payload.length; traceIndex++) {
     const rawTrace: unknown = payload[traceIndex];
     if (!Array.isArray(rawTrace)) throw new IntakeError(400, `traces[${traceIndex}]: expected an array of spans`);
     const trace: DatadogSpan[] = new Array(rawTrace.length);
     for (let spanIndex = 0; spanIndex < rawTrace.length; spanIndex++) {
-      trace[spanIndex] = readSpan(rawTrace[spanIndex], new SpanLocation(traceIndex, spanIndex));
+      trace[spanIndex] = readSpan(rawTrace[spanIndex], new SpanLocation(traceIndex, spanIndex), limiter.span());
     }
     traces[traceIndex] = trace;
   }
   return traces;
+}
+
+/** Traces, then spans of every trace together, against `maxSpansPerPayload` (413). */
+export function checkSpanCount(traces: unknown[], limiter: PayloadLimiter): void {
+  limiter.checkSpanCount(traces.length, 'traces', failIntake);
+  let spans = 0;
+  for (const trace of traces) if (Array.isArray(trace)) spans += trace.length;
+  limiter.checkSpanCount(spans, 'spans', failIntake);
 }
 
 /**
@@ -52,16 +65,16 @@ class SpanLocation implements SpanFieldLocation {
   }
 }
 
-function readSpan(raw: unknown, at: SpanFieldLocation): DatadogSpan {
+function readSpan(raw: unknown, at: SpanFieldLocation, limiter: SpanLimiter): DatadogSpan {
   if (!isMap(raw)) at.fail(undefined, 'expected a map of span fields');
   // Read in wire order, so the first problem reported is the first field a reader would look at.
   const trace_id = readUnsigned64(raw['trace_id'], 'trace_id', at);
   const span_id = readUnsigned64(raw['span_id'], 'span_id', at);
   const parent_id = isNil(raw['parent_id']) ? 0n : readUnsigned64(raw['parent_id'], 'parent_id', at);
-  const service = readString(raw['service'], 'service', at);
-  const name = readString(raw['name'], 'name', at);
-  const resource = readOptionalString(raw['resource'], 'resource', at);
-  return {
+  const service = limiter.field(readString(raw['service'], 'service', at), 'service');
+  const name = limiter.field(readString(raw['name'], 'name', at), 'name');
+  const resource = limiter.field(readOptionalString(raw['resource'], 'resource', at), 'resource');
+  const span: DatadogSpan = {
     trace_id,
     span_id,
     parent_id,
@@ -71,10 +84,12 @@ function readSpan(raw: unknown, at: SpanFieldLocation): DatadogSpan {
     start: readNonNegative64(raw['start'], 'start', at),
     duration: readNonNegative64(raw['duration'], 'duration', at),
     error: readErrorFlag(raw['error'], at),
-    meta: readMeta(raw['meta'], at),
-    metrics: readMetrics(raw['metrics'], at),
-    type: readOptionalString(raw['type'], 'type', at),
+    meta: readMeta(raw['meta'], at, limiter),
+    metrics: readMetrics(raw['metrics'], at, limiter),
+    type: limiter.field(readOptionalString(raw['type'], 'type', at), 'type'),
   };
+  limiter.mark(span.meta);
+  return span;
 }
 
 /** The agent names a span without resource after its operation; so do we. */
@@ -118,28 +133,31 @@ function readOptionalString(value: unknown, field: string, at: SpanFieldLocation
   return isNil(value) ? '' : readString(value, field, at);
 }
 
-function readMeta(value: unknown, at: SpanFieldLocation): Record<string, string> {
+function readMeta(value: unknown, at: SpanFieldLocation, limiter: SpanLimiter): Record<string, string> {
   const meta: Record<string, string> = {};
   if (isNil(value)) return meta;
   if (!isMap(value)) at.fail('meta', 'expected a map of string to string');
-  for (const key of Object.keys(value)) {
-    const entry = value[key];
-    if (isNil(entry) || key === '__proto__') continue;
+  for (const rawKey of Object.keys(value)) {
+    const entry = value[rawKey];
+    if (isNil(entry) || rawKey === '__proto__') continue;
     const text = asString(entry);
-    if (text === undefined) at.fail(`meta[${JSON.stringify(key)}]`, 'expected string');
-    meta[key] = text;
+    if (text === undefined) at.fail(`meta[${JSON.stringify(rawKey)}]`, 'expected string');
+    const key = limiter.tagKey(rawKey);
+    if (limiter.admitsTag(key)) meta[key] = limiter.tagValue(key, text);
   }
   return meta;
 }
 
-function readMetrics(value: unknown, at: SpanFieldLocation): Record<string, number> {
+function readMetrics(value: unknown, at: SpanFieldLocation, limiter: SpanLimiter): Record<string, number> {
   const metrics: Record<string, number> = {};
   if (isNil(value)) return metrics;
   if (!isMap(value)) at.fail('metrics', 'expected a map of string to number');
-  for (const key of Object.keys(value)) {
-    if (key === '__proto__') continue;
-    const number = readMetricValue(value[key], key, at);
-    if (number !== undefined) metrics[key] = number;
+  for (const rawKey of Object.keys(value)) {
+    if (rawKey === '__proto__') continue;
+    const number = readMetricValue(value[rawKey], rawKey, at);
+    if (number === undefined) continue;
+    const key = limiter.tagKey(rawKey);
+    if (limiter.admitsTag(key)) metrics[key] = number;
   }
   return metrics;
 }

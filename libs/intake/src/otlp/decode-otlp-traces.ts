@@ -1,8 +1,10 @@
 import { decodeJsonBody } from '../json-body';
 import { IntakeError } from '../intake-error';
+import { DEFAULT_INTAKE_LIMITS, type IntakeLimits, PayloadLimiter } from '../intake-limits';
+import { countOtlpProtobufSpans } from './count-otlp-spans';
 import { otlpEncodingOf, type OtlpPartialSuccess } from './otlp-encoding';
 import { otlpTraceTypes } from './otlp-proto';
-import { type OtlpTraces, readOtlpTraces } from './read-otlp-traces';
+import { checkOtlpSpanCounts, type OtlpTraces, readOtlpTraces } from './read-otlp-traces';
 
 export type { OtlpTraces } from './read-otlp-traces';
 
@@ -19,16 +21,21 @@ const REJECTED_SPANS_NAMED = 3;
  * a partial success, see `otlpPartialSuccessOf`). But when every span of a non-empty request is
  * rejected, it throws IntakeError 400 instead: a 200 would make the exporter believe its spans
  * were accepted, while nothing of its request is used.
+ *
+ * Limits: 413 for more spans than `limits.maxSpansPerPayload` (for protobuf, counted on the wire
+ * before decoding); strings beyond their limits come out truncated (see IntakeLimits).
  */
-export function decodeOtlpTraces(body: Buffer, contentType: string | undefined): OtlpTraces {
+export function decodeOtlpTraces(body: Buffer, contentType: string | undefined, limits: IntakeLimits = DEFAULT_INTAKE_LIMITS): OtlpTraces {
   const encoding = otlpEncodingOf(contentType);
+  const limiter = new PayloadLimiter(limits);
   let traces: OtlpTraces;
   switch (encoding) {
     case 'protobuf':
-      traces = readOtlpTraces(decodeProtobuf(body), encoding);
+      checkOtlpSpanCounts(countOtlpProtobufSpans(body), limiter);
+      traces = readOtlpTraces(decodeProtobuf(body), encoding, limiter);
       break;
     case 'json':
-      traces = readOtlpTraces(decodeJsonBody(body), encoding);
+      traces = readOtlpTraces(decodeJsonBody(body, limits.maxNestingDepth), encoding, limiter);
       break;
     default:
       throw new IntakeError(
@@ -70,6 +77,11 @@ function decodeProtobuf(body: Buffer): unknown {
     throw new IntakeError(400, `body: invalid protobuf ExportTraceServiceRequest: ${(error as Error).message}`);
   }
   // Plain object with the JSON encoding's field names; 64-bit integers as exact decimal strings,
-  // enums as numbers, bytes (ids) left as bytes.
-  return request.toObject(message, { longs: String, enums: Number });
+  // enums as numbers, bytes (ids) left as bytes. Recursive like decode: attribute values nested
+  // deep enough to pass one may overflow the stack in the other.
+  try {
+    return request.toObject(message, { longs: String, enums: Number });
+  } catch (error) {
+    throw new IntakeError(400, `body: invalid protobuf ExportTraceServiceRequest: ${(error as Error).message}`);
+  }
 }

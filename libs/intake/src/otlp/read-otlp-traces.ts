@@ -1,5 +1,6 @@
 import type { OtelSpan, OtelSpanKind, SpanException } from '@faultline/domain';
-import { IntakeError } from '../intake-error';
+import { failIntake, IntakeError } from '../intake-error';
+import { PayloadLimiter } from '../intake-limits';
 import type { OtlpEncoding } from './otlp-encoding';
 
 /** What OTel SDKs report when no `service.name` was configured (the spec's default is `unknown_service:<process>`). */
@@ -46,10 +47,15 @@ export interface OtlpTraces {
  * `host`; the other resource attributes (`container.id`, `k8s.*`, ...) and the span attributes
  * (`http.*`, `url.*`, ...) become tags, a span's own attribute winning over the resource's. Trace ids
  * are the decimal of the full 128-bit value, span ids of the 64-bit value.
+ *
+ * Limits (`limiter`): more resource spans, scope spans or spans than `maxSpansPerPayload` is a 413
+ * before any span is read; an attribute value nested deeper than `maxNestingDepth` rejects its span;
+ * strings and tags beyond their limits are truncated and the span marked (see IntakeLimits).
  */
-export function readOtlpTraces(raw: unknown, encoding: OtlpEncoding): OtlpTraces {
+export function readOtlpTraces(raw: unknown, encoding: OtlpEncoding, limiter: PayloadLimiter = new PayloadLimiter()): OtlpTraces {
   if (!isRecord(raw)) fail('body', 'expected an ExportTraceServiceRequest object');
-  const reader = new Reader(encoding);
+  checkSpanCounts(raw, limiter);
+  const reader = new Reader(encoding, limiter);
   const spans: OtelSpan[] = [];
   const rejectedSpans: string[] = [];
   const resourceSpansList = reader.array(raw['resourceSpans'], 'resourceSpans');
@@ -77,6 +83,27 @@ export function readOtlpTraces(raw: unknown, encoding: OtlpEncoding): OtlpTraces
   return { spans, rejectedSpans };
 }
 
+/** The three repeated levels against `maxSpansPerPayload`, tolerating wrong types (the reader names those). */
+function checkSpanCounts(request: Record<string, unknown>, limiter: PayloadLimiter): void {
+  const counts = { resourceSpans: 0, scopeSpans: 0, spans: 0 };
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  for (const resourceSpans of list(request['resourceSpans'])) {
+    counts.resourceSpans++;
+    if (!isRecord(resourceSpans)) continue;
+    for (const scopeSpans of list(resourceSpans['scopeSpans'])) {
+      counts.scopeSpans++;
+      if (isRecord(scopeSpans)) counts.spans += list(scopeSpans['spans']).length;
+    }
+  }
+  checkOtlpSpanCounts(counts, limiter);
+}
+
+export function checkOtlpSpanCounts(counts: { resourceSpans: number; scopeSpans: number; spans: number }, limiter: PayloadLimiter): void {
+  limiter.checkSpanCount(counts.spans, 'spans', failIntake);
+  // Empty resource or scope entries cost memory too, without a span to count.
+  limiter.checkSpanCount(Math.max(counts.resourceSpans, counts.scopeSpans), 'traces', failIntake);
+}
+
 function mapResource(attributes: Record<string, string>): { service: string; resourceMeta: Record<string, string> } {
   const resourceMeta: Record<string, string> = {};
   for (const [key, value] of Object.entries(attributes)) {
@@ -95,21 +122,39 @@ function fail(path: string, expected: string): never {
 
 /** Reads values of one request; what differs between the encodings is how ids and bytes look. */
 class Reader {
-  constructor(private readonly encoding: OtlpEncoding) {}
+  constructor(
+    private readonly encoding: OtlpEncoding,
+    private readonly limiter: PayloadLimiter,
+  ) {}
 
-  span(raw: unknown, path: string, service: string, resourceMeta: Record<string, string>): OtelSpan {
+  span(raw: unknown, path: string, resourceService: string, resourceMeta: Record<string, string>): OtelSpan {
+    const limiter = this.limiter.span();
     const span = this.record(raw, path);
     const traceId = this.id(span['traceId'], 16, `${path}.traceId`);
     const spanId = this.id(span['spanId'], 8, `${path}.spanId`);
     const parentId = this.optionalId(span['parentSpanId'], 8, `${path}.parentSpanId`);
-    const name = this.string(span['name'], `${path}.name`);
+    const name = limiter.field(this.string(span['name'], `${path}.name`), 'name');
     const kind = this.kind(span['kind'], `${path}.kind`);
     const start = this.unsigned64(span['startTimeUnixNano'], `${path}.startTimeUnixNano`);
     const end = this.unsigned64(span['endTimeUnixNano'], `${path}.endTimeUnixNano`);
     const attributes = this.attributes(span['attributes'], `${path}.attributes`);
-    const exceptions = this.exceptions(span['events'], `${path}.events`, attributes['error.fingerprint']);
+    const exceptions = this.exceptions(span['events'], `${path}.events`, attributes['error.fingerprint']).map((exception) => ({
+      ...exception,
+      type: limiter.field(exception.type, 'exception.type'),
+      message: limiter.exceptionValue('exception.message', exception.message),
+      stacktrace: limiter.exceptionValue('exception.stacktrace', exception.stacktrace),
+      ...(exception.fingerprint === undefined ? {} : { fingerprint: limiter.field(exception.fingerprint, 'error.fingerprint') }),
+    }));
     const status = this.optionalRecord(span['status'], `${path}.status`);
     const statusCode = this.statusCode(status?.['code'], `${path}.status.code`);
+    const meta: Record<string, string> = {};
+    for (const [rawKey, value] of Object.entries({ ...resourceMeta, ...attributes })) {
+      const key = limiter.tagKey(rawKey);
+      if (limiter.admitsTag(key)) meta[key] = limiter.tagValue(key, value);
+    }
+    meta['span.kind'] = kind;
+    const service = limiter.field(resourceService, 'service');
+    limiter.mark(meta);
     return {
       traceId,
       spanId,
@@ -121,7 +166,7 @@ class Reader {
       // An unfinished or clock-skewed span has no meaningful duration; nanoseconds fit a double for 104 days.
       durationNs: end > start ? Number(end - start) : 0,
       error: statusCode === STATUS_CODE_ERROR,
-      meta: { ...resourceMeta, ...attributes, 'span.kind': kind },
+      meta,
       metrics: {},
       kind,
       exceptions,
@@ -210,7 +255,7 @@ class Reader {
       const keyValue = this.record(list[i], `${path}[${i}]`);
       const key = keyValue['key'];
       if (typeof key !== 'string') fail(`${path}[${i}].key`, 'expected string');
-      const plain = this.anyValue(keyValue['value'], `${path}[${i}].value`);
+      const plain = this.anyValue(keyValue['value'], `${path}[${i}].value`, 1);
       if (plain !== undefined) tags[key] = typeof plain === 'string' ? plain : JSON.stringify(plain);
     }
     return tags;
@@ -239,8 +284,10 @@ class Reader {
    * An `AnyValue` as a plain value: strings, booleans and numbers as themselves (64-bit integers as
    * decimal strings, bytes as base64), arrays and key-value lists as arrays and objects.
    */
-  private anyValue(value: unknown, path: string): unknown {
+  private anyValue(value: unknown, path: string, depth: number): unknown {
     if (value === undefined || value === null) return undefined;
+    const maxDepth = this.limiter.limits.maxNestingDepth;
+    if (depth > maxDepth) fail(path, `attribute value nested deeper than ${maxDepth} levels`);
     const anyValue = this.record(value, path);
     if ('stringValue' in anyValue) return this.string(anyValue['stringValue'], `${path}.stringValue`);
     if ('boolValue' in anyValue) {
@@ -261,15 +308,16 @@ class Reader {
     }
     if ('arrayValue' in anyValue) {
       const values = this.array(this.record(anyValue['arrayValue'], `${path}.arrayValue`)['values'], `${path}.arrayValue.values`);
-      return values.map((item, index) => this.anyValue(item, `${path}.arrayValue.values[${index}]`) ?? null);
+      return values.map((item, index) => this.anyValue(item, `${path}.arrayValue.values[${index}]`, depth + 1) ?? null);
     }
     if ('kvlistValue' in anyValue) {
       const values = this.array(this.record(anyValue['kvlistValue'], `${path}.kvlistValue`)['values'], `${path}.kvlistValue.values`);
-      const object: Record<string, unknown> = {};
+      // No prototype: a `__proto__` key is then a plain key, not a prototype to set.
+      const object: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       values.forEach((item, index) => {
         const keyValue = this.record(item, `${path}.kvlistValue.values[${index}]`);
         if (typeof keyValue['key'] !== 'string') fail(`${path}.kvlistValue.values[${index}].key`, 'expected string');
-        object[keyValue['key']] = this.anyValue(keyValue['value'], `${path}.kvlistValue.values[${index}].value`) ?? null;
+        object[keyValue['key']] = this.anyValue(keyValue['value'], `${path}.kvlistValue.values[${index}].value`, depth + 1) ?? null;
       });
       return object;
     }
