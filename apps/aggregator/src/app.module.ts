@@ -8,6 +8,10 @@ import type { Redis } from '@faultline/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AutoResolveJob } from './auto-resolve/auto-resolve.job';
 import { AutoResolveIssuesUseCase } from './auto-resolve/auto-resolve.use-case';
+import { CounterRebuildBootstrap } from './counter-rebuild/counter-rebuild.bootstrap';
+import { createRedisStateGuard } from './counter-rebuild/counter-rebuild.factory';
+import { RedisStateGuard } from './counter-rebuild/redis-state.guard';
+import { StateGuardedRecordOccurrencesUseCase } from './counter-rebuild/state-guarded-record-occurrences.use-case';
 import { OccurrenceConsumer } from './occurrence.consumer';
 import { KafkaIssueEventPublisher } from './record-occurrences/issue-event.publisher';
 import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
@@ -34,10 +38,19 @@ export class AppModule {
         { provide: APP_LOGGER, useValue: log },
         { provide: FATAL_HANDLER, useValue: onFatal },
         {
+          // Rebuilds Redis from ClickHouse when it came back empty (README, Delivery and deduplication).
+          provide: RedisStateGuard,
+          useFactory: (clickhouse: ClickHouseClient, redis: Redis) => createRedisStateGuard(clickhouse, redis, config, log),
+          inject: [CLICKHOUSE, REDIS],
+        },
+        { provide: CounterRebuildBootstrap, useFactory: (guard: RedisStateGuard) => new CounterRebuildBootstrap(guard, log), inject: [RedisStateGuard] },
+        {
           provide: RecordOccurrencesUseCase,
           // The one producer of the process: dead letters and issue events (OccurrenceConsumer connects it).
-          useFactory: (clickhouse: ClickHouseClient, redis: Redis, producer: KafkaProducer) =>
-            new RecordOccurrencesUseCase(
+          // Every batch first checks that Redis still holds the issue state (StateGuardedRecordOccurrencesUseCase).
+          useFactory: (clickhouse: ClickHouseClient, redis: Redis, producer: KafkaProducer, stateGuard: RedisStateGuard) =>
+            new StateGuardedRecordOccurrencesUseCase(
+              stateGuard,
               new OccurrenceRepository(clickhouse, config.CLICKHOUSE_DATABASE),
               new IssueStateStore(redis, undefined, { hourlyRetentionHours: config.REDIS_HOURLY_COUNTS_RETENTION_HOURS }),
               new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE),
@@ -45,7 +58,7 @@ export class AppModule {
               new IssueHourlyCountsRepository(clickhouse, config.CLICKHOUSE_DATABASE),
               config.AGGREGATOR_DEDUPE_WINDOW_HOURS,
             ),
-          inject: [CLICKHOUSE, REDIS, KafkaProducer],
+          inject: [CLICKHOUSE, REDIS, KafkaProducer, RedisStateGuard],
         },
         OccurrenceConsumer,
         {

@@ -13,3 +13,4 @@ export * from './issue-list.queries';
 export * from './issue-hourly-counts.repository';
 export * from './clickhouse.module';
 export * from './auto-resolve.queries';
+export * from './counter-rebuild.queries';

@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { IssueRecord, OccurrenceMessage } from '@faultline/contracts';
 import { AutoResolveQueries, type AutoResolveCandidate, type CandidateCursor } from '../src/auto-resolve.queries';
+import { CounterRebuildQueries } from '../src/counter-rebuild.queries';
 import { encodeCursor, InvalidCursorError } from '../src/cursor';
 import { IssueRepository } from '../src/issue.repository';
 import { loadMigrations, MigrationChecksumError, MIGRATIONS_DIR, runMigrations } from '../src/migrate';
@@ -751,6 +752,83 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
       // Bounded to the millisecond, inside the day.
       expect(await since(T + 3 * DAY + 1)).toEqual({ 'issue-a': ['1.1'], 'issue-b': ['1.0'] });
       expect(await queries.issueVersions(tenant, [], T)).toEqual(new Map());
+    });
+  });
+
+  describe('CounterRebuildQueries', () => {
+    // Dated in 2001 (after AutoResolveQueries' 2000), one tenant per test.
+    const T = 978_307_200_000;
+
+    it('pages the latest revisions of a tenant by issue id and summarises stored occurrences per issue, hour and recent hour', async () => {
+      const { client, database } = target();
+      const queries = new CounterRebuildQueries(client, database);
+      const tenant = uniqueTenant('rebuild');
+      const [a, b, c] = ['issue-a', 'issue-b', "issue-c'\\"];
+      const nasty = NASTY_STRINGS[0];
+      await issues.upsert([
+        issueRecord({ tenant, issueId: a, revision: 5, status: 'RESOLVED', assignee: nasty, resolvedInVersion: '1.1' }),
+        issueRecord({ tenant, issueId: a, revision: 3, status: 'IGNORED' }),
+        issueRecord({ tenant, issueId: b, revision: 2, culprit: null, env: null }),
+        issueRecord({ tenant, issueId: c, revision: 9 }),
+        issueRecord({ tenant: `${tenant}-other`, issueId: a, revision: 1 }),
+      ]);
+      const firstPage = await queries.issuePage(tenant, '', 2);
+      expect(firstPage.map((issue) => [issue.issueId, issue.revision, issue.status, issue.assignee, issue.resolvedInVersion])).toEqual([
+        [a, 5, 'RESOLVED', nasty, '1.1'],
+        [b, 2, 'FOR_REVIEW', null, null],
+      ]);
+      expect(firstPage[1]).toMatchObject({ tenant, culprit: null, env: null });
+      expect((await queries.issuePage(tenant, b, 2)).map((issue) => issue.issueId)).toEqual([c]);
+      expect(await queries.issuePage(tenant, c, 2)).toEqual([]);
+      expect(await queries.tenants()).toEqual(expect.arrayContaining([tenant, `${tenant}-other`]));
+      await expect(queries.issuePage(tenant, '', 0)).rejects.toBeInstanceOf(RangeError);
+
+      let n = 0;
+      const row = (issueId: string, changes: Partial<OccurrenceMessage>) => {
+        n += 1;
+        return toOccurrenceRow(occurrenceMessage({ tenant, spanId: String(n), occurrenceId: hexId(tenant, 'r', n), receivedAt: T, ...changes }), issueId);
+      };
+      const a1 = row(a, { timestampMs: T + 1000, version: '1.0', env: 'production' });
+      const a2 = row(a, { timestampMs: T + 2000, version: null, env: null });
+      // Latest of issue a: version NULL must not give way to an earlier occurrence's version.
+      const a3 = row(a, { timestampMs: T + 2 * HOUR_MS + 5, version: null, env: 'staging', receivedAt: T + 3 * DAY_MS });
+      // An old span received late: its hour counts as recent.
+      const a4 = row(a, { timestampMs: T + 1500, version: '0.9', env: 'production', receivedAt: T + 3 * DAY_MS });
+      const b1 = row(b, { timestampMs: T - DAY_MS, version: '2.0', env: null });
+      const b2 = row(b, { timestampMs: T + HOUR_MS, version: nasty, env: nasty, receivedAt: T + 3 * DAY_MS });
+      const other = toOccurrenceRow(occurrenceMessage({ tenant: `${tenant}-other`, occurrenceId: hexId(tenant, 'other'), timestampMs: T }), a);
+      await occurrences.insert([a1, a2, a3, a4, b1, b2, other]);
+      // Redelivered copies (not merged yet) count once.
+      await occurrences.insert([a1, b2]);
+
+      const stats = await queries.occurrencesByIssue(tenant, [a, b, c]);
+      expect(Object.fromEntries(stats)).toEqual({
+        [a]: { issueId: a, count: 4, firstSeenMs: T + 1000, lastSeenMs: T + 2 * HOUR_MS + 5, firstVersion: '1.0', lastVersion: null, envs: ['production', 'staging'] },
+        [b]: { issueId: b, count: 2, firstSeenMs: T - DAY_MS, lastSeenMs: T + HOUR_MS, firstVersion: '2.0', lastVersion: nasty, envs: [nasty] },
+      });
+      expect(await queries.occurrencesByIssue(tenant, [])).toEqual(new Map());
+
+      expect(await queries.hourlyCounts(tenant, [a, b, c], T - DAY_MS)).toEqual([
+        { issueId: a, hourStartMs: T, count: 3 },
+        { issueId: a, hourStartMs: T + 2 * HOUR_MS, count: 1 },
+        { issueId: b, hourStartMs: T - DAY_MS, count: 1 },
+        { issueId: b, hourStartMs: T + HOUR_MS, count: 1 },
+      ]);
+      // From inside an hour: that hour whole, nothing before it.
+      expect(await queries.hourlyCounts(tenant, [a, b], T + HOUR_MS + 1)).toEqual([
+        { issueId: a, hourStartMs: T + 2 * HOUR_MS, count: 1 },
+        { issueId: b, hourStartMs: T + HOUR_MS, count: 1 },
+      ]);
+      await expect(queries.hourlyCounts(tenant, [a], -1)).rejects.toBeInstanceOf(RangeError);
+
+      const sorted = (ids: string[]) => [...ids].sort();
+      expect(await queries.recentHourOccurrenceIds(tenant, [a, b, c], T + DAY_MS)).toEqual([
+        { issueId: a, hourStartMs: T, occurrenceIds: sorted([a1.occurrence_id, a2.occurrence_id, a4.occurrence_id]) },
+        { issueId: a, hourStartMs: T + 2 * HOUR_MS, occurrenceIds: [a3.occurrence_id] },
+        { issueId: b, hourStartMs: T + HOUR_MS, occurrenceIds: [b2.occurrence_id] },
+      ]);
+      expect(await queries.recentHourOccurrenceIds(tenant, [a, b], T + 4 * DAY_MS)).toEqual([]);
+      expect(await queries.recentHourOccurrenceIds(tenant, [], T)).toEqual([]);
     });
   });
 }

@@ -6,3 +6,4 @@ export { ASSIGN_ISSUE_LUA, AUTO_RESOLVE_ISSUE_LUA, UPDATE_ISSUE_STATUS_LUA } fro
 export { ISSUE_HISTORY_LIMIT, VERSION_ORDER_LUA } from './issue-lua.shared';
 export * from './redis.module';
 export * from './list-snapshot.store';
+export * from './issue-state-rebuild.store';
