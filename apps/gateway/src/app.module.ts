@@ -17,7 +17,7 @@ import { IssueWorkflow } from './issue-workflow/issue-workflow.service';
 import { KafkaIssueEventPublisher } from './issue-workflow/kafka-issue-event.publisher';
 import { CountSeriesSource } from './issue-detail/count-series.loader';
 import { IssueListService } from './issue-list/issue-list.service';
-import { COUNT_SERIES, GATEWAY_OPTIONS, ISSUE_LIST } from './tokens';
+import { COUNT_SERIES, GATEWAY_OPTIONS, ISSUE_LIST, TRACKED_VALUES } from './tokens';
 import type { GatewayOptions } from './tokens';
 
 @Module({})
@@ -68,6 +68,7 @@ export class AppModule {
             new CountSeriesSource(reader, new IssueStateStore(redis), config.REDIS_HOURLY_COUNTS_RETENTION_HOURS, Date.now),
           inject: [ISSUE_READER, REDIS],
         },
+        { provide: TRACKED_VALUES, useFactory: (redis: Redis) => new IssueStateStore(redis), inject: [REDIS] },
         { provide: GROUPING_CONFIG, useFactory: (redis: Redis) => new GroupingConfigStore(redis), inject: [REDIS] },
         { provide: ISSUE_STATE, useFactory: (redis: Redis): IssueStateAdmin => new IssueStateStore(redis), inject: [REDIS] },
         {

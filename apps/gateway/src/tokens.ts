@@ -13,3 +13,5 @@ export interface GatewayOptions {
 export const ISSUE_LIST = Symbol('ISSUE_LIST');
 /** The CountSeriesSource of Issue.countSeries. */
 export const COUNT_SERIES = Symbol('COUNT_SERIES');
+/** Redis's tracked value counts (IssueStateStore) for Issue.tagDistribution. */
+export const TRACKED_VALUES = Symbol('TRACKED_VALUES');

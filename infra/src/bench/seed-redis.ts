@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@faultline/clickhouse';
-import { raw, sql } from '@faultline/clickhouse';
+import { OccurrenceRepository, raw, sql } from '@faultline/clickhouse';
 import { DEFAULT_TENANT, type IssueChange } from '@faultline/contracts';
-import { IssueStateKeys, type Redis } from '@faultline/redis';
+import { MAX_TRACKED_VALUES_PER_KEY, TRACKED_VALUE_KEYS } from '@faultline/domain';
+import { IssueStateKeys, trackedValueFields, type Redis } from '@faultline/redis';
 import type { CatalogIssue } from './seed-catalog';
 
 /**
@@ -77,10 +78,20 @@ export async function writeRedisState(options: {
   const hourlyByIssue = new Map(hourly.map((row) => [row.issue_id, row]));
 
   let hourlyFields = 0;
+  const occurrences = new OccurrenceRepository(clickhouse, database);
   for (let start = 0; start < issues.length; start += ISSUES_PER_PIPELINE) {
+    const page = issues.slice(start, start + ISSUES_PER_PIPELINE);
+    // The per-issue value counts the aggregator keeps for the tracked keys, counted from ClickHouse.
+    const trackedCounts = await occurrences.trackedValueCountsByIssues(
+      DEFAULT_TENANT,
+      page.map((row) => row.issue_id),
+      TRACKED_VALUE_KEYS,
+    );
     const pipeline = redis.pipeline();
-    for (const row of issues.slice(start, start + ISSUES_PER_PIPELINE)) {
+    for (const row of page) {
       const id = row.issue_id;
+      const valueFields = trackedValueFields(trackedCounts.get(id) ?? [], MAX_TRACKED_VALUES_PER_KEY);
+      if (Object.keys(valueFields).length > 0) pipeline.hset(keys.values(DEFAULT_TENANT, id), valueFields);
       const fields: Record<string, string> = {
         tenant: DEFAULT_TENANT,
         issueId: id,

@@ -213,6 +213,35 @@ export class OccurrenceRepository {
   }
 
   /**
+   * Per issue, distinct occurrences per value of each of `keys` (as {@link occurrenceValue} resolves
+   * them), '' (no value) left out: what rebuilding or seeding the aggregator's per-issue value counts
+   * in Redis needs. One scan of the issues' rows in the by-issue copy (ARRAY JOIN over the keys).
+   * Issues without occurrences are absent; entries are in no particular order.
+   */
+  async trackedValueCountsByIssues(
+    tenant: string,
+    issueIds: readonly string[],
+    keys: readonly string[],
+  ): Promise<Map<string, { key: string; value: string; count: number }[]>> {
+    if (issueIds.length === 0 || keys.length === 0) return new Map();
+    const values = raw(`[${keys.map((key) => occurrenceValue(key).text).join(', ')}]`);
+    const rows = await this.select<{ issue_id: string; key_index: number | string; value: string; occurrences: UInt64Output }>(sql`
+      SELECT issue_id, key_index, value, uniqExact(occurrence_id) AS occurrences
+      FROM ${this.byIssue}
+      ARRAY JOIN ${values} AS value, ${keys.map((_, index) => index)} AS key_index
+      WHERE ${this.issuesScope(tenant, issueIds)} AND value != ''
+      GROUP BY issue_id, key_index, value`);
+    const byIssue = new Map<string, { key: string; value: string; count: number }[]>();
+    for (const row of rows) {
+      const entry = { key: keys[Number(row.key_index)], value: row.value, count: Number(row.occurrences) };
+      const list = byIssue.get(row.issue_id);
+      if (list) list.push(entry);
+      else byIssue.set(row.issue_id, [entry]);
+    }
+    return byIssue;
+  }
+
+  /**
    * Distinct occurrences per issue per bucket of `stepMs`, for timestamps in [fromMs, toMs). Buckets
    * start at multiples of `stepMs` since the epoch (intDiv, so the same on 18.16, which lacks
    * toStartOfInterval); the first bucket may start before `fromMs` and count only its part of the

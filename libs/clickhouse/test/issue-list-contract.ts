@@ -5,6 +5,7 @@ import { toOccurrenceRow } from '../src/occurrence-row';
 import { OccurrenceRepository } from '../src/occurrence.repository';
 import { IssueRepository } from '../src/issue.repository';
 import { bindDatabase, loadMigrations } from '../src/migrate';
+import { TRACKED_VALUE_KEYS, trackedValues } from '@faultline/domain';
 import { hexId, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
 import type { ClickHouseTarget } from './clickhouse-contract';
 
@@ -111,6 +112,27 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
       const filtered = await queries.facets(fixture.tenant, { service: 'checkout', fromMs: T }, ['version', 'service'], 1);
       expect(filtered.get('version')).toEqual([{ value: '1.0.0', count: 1 }]);
       expect(filtered.get('service')).toEqual([{ value: 'checkout', count: 2 }]);
+    });
+
+    it('counts tracked values per issue as the aggregator does (the same values as trackedValues), each occurrence once', async () => {
+      const { client, database } = target();
+      const tenant = uniqueTenant('tracked');
+      const issueId = hexId(tenant, 'issue').slice(0, 16);
+      const messages = [
+        occurrenceMessage({ tenant, spanId: '1', tags: { 'http.route': '/a', 'process.runtime.name': 'nodejs', 'process.runtime.version': '20.19.0' } }),
+        occurrenceMessage({ tenant, spanId: '2', host: null, tags: { 'http.route': '/a', language: 'javascript', 'language.version': 'v20' } }),
+        occurrenceMessage({ tenant, spanId: '3', version: null, env: null, tags: { 'http.status_code': '502', 'user.id': 'x' } }),
+      ];
+      const rows = messages.map((message) => toOccurrenceRow(message, issueId));
+      await new OccurrenceRepository(client, database).insert([...rows, rows[0]]);
+      const counted = await new OccurrenceRepository(client, database).trackedValueCountsByIssues(tenant, [issueId, 'none'], TRACKED_VALUE_KEYS);
+      const expected = new Map<string, number>();
+      for (const message of messages) for (const [key, value] of trackedValues(message)) expected.set(`${key}=${value}`, (expected.get(`${key}=${value}`) ?? 0) + 1);
+      const actual = new Map((counted.get(issueId) ?? []).map(({ key, value, count }) => [`${key}=${value}`, count]));
+      expect(actual).toEqual(expected);
+      expect(actual.get('runtime=nodejs 20.19.0')).toBe(1);
+      expect(actual.get('runtime=javascript v20')).toBe(1);
+      expect(counted.has('none')).toBe(false);
     });
 
     it('backfills hourly counts from stored occurrences (migration 0008), each occurrence once, safely twice', async () => {

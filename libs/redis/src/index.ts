@@ -7,3 +7,4 @@ export { ISSUE_HISTORY_LIMIT, VERSION_ORDER_LUA } from './issue-lua.shared';
 export * from './redis.module';
 export * from './list-snapshot.store';
 export * from './issue-state-rebuild.store';
+export * from './tracked-value-fields';

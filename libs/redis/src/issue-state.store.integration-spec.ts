@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IssueChange, IssueRecord } from '@faultline/contracts';
-import { compareVersions, isRegression, VERSION_ORDER_CASES } from '@faultline/domain';
+import { compareVersions, isRegression, MAX_TRACKED_VALUES_PER_KEY, VERSION_ORDER_CASES } from '@faultline/domain';
 import { VERSION_ORDER_LUA } from './issue-lua.shared';
 import { requireEnv } from '../test/integration-env';
 import { IssueStateKeys, IssueStateStore, type IssueOccurrence } from './issue-state.store';
@@ -199,6 +199,40 @@ describe('IssueStateStore (real Redis)', () => {
     expect(fields).toEqual([(nowHour - HOUR) / 1000, nowHour / 1000]);
     // Counting goes on: the total still has every occurrence.
     expect(recent.record.count).toBe(4);
+  });
+
+  it('counts the tracked values of new occurrences once each, and beyond the per-key limit as other', async () => {
+    const tenant = uniqueTenant();
+    const withValues = (n: number, host: string, route?: string) =>
+      occurrence(tenant, 'a', n, { values: [['host', host], ...(route ? ([['http.route', route]] as const) : [])] });
+    const batch = [withValues(1, 'web-1', '/a'), withValues(2, 'web-2', '/a'), withValues(3, 'web-1')];
+    const [{ record }] = await store.recordOccurrences(batch, WINDOW_HOURS);
+    await store.recordOccurrences(batch, WINDOW_HOURS); // a redelivery counts nothing
+    const hosts = await store.valueCountsOf(tenant, [record.issueId, 'no-such-issue'], 'host');
+    expect(hosts).toEqual(
+      new Map([
+        [
+          record.issueId,
+          {
+            values: [
+              { value: 'web-1', count: 2 },
+              { value: 'web-2', count: 1 },
+            ],
+            other: 0,
+          },
+        ],
+      ]),
+    );
+    expect((await store.valueCountsOf(tenant, [record.issueId], 'http.route')).get(record.issueId)).toEqual({ values: [{ value: '/a', count: 2 }], other: 0 });
+    expect((await store.valueCountsOf(tenant, [record.issueId], 'env')).size).toBe(0);
+
+    // 200 distinct values are kept per key; the rest are counted together.
+    const many = Array.from({ length: MAX_TRACKED_VALUES_PER_KEY + 5 }, (_, index) => withValues(100 + index, `host-${String(index).padStart(3, '0')}`));
+    await store.recordOccurrences(many, WINDOW_HOURS);
+    const capped = (await store.valueCountsOf(tenant, [record.issueId], 'host')).get(record.issueId);
+    expect(capped?.values).toHaveLength(MAX_TRACKED_VALUES_PER_KEY);
+    expect(capped?.other).toBe(7);
+    expect(capped?.values[0]).toEqual({ value: 'web-1', count: 2 });
   });
 
   it('expires the seen sets after the dedupe window', async () => {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { MAX_TRACKED_VALUES_PER_KEY } from '@faultline/domain';
 import { issueChangeSchema, issueRecordSchema, type IssueChange, type IssueRecord, type IssueStatus } from '@faultline/contracts';
 import { ASSIGN_ISSUE_LUA, AUTO_RESOLVE_ISSUE_LUA, UPDATE_ISSUE_STATUS_LUA } from './issue-workflow.script';
 import { RECORD_OCCURRENCES_LUA } from './record-occurrences.script';
@@ -19,6 +20,8 @@ export interface IssueOccurrence {
   culprit: string | null;
   /** Occurrence (span start) time, milliseconds since the epoch. */
   timestampMs: number;
+  /** Its values of the tracked keys (`trackedValues` of @faultline/domain), counted per issue; none when absent. */
+  values?: readonly (readonly [string, string])[];
 }
 
 /** One issue's outcome of {@link IssueStateStore.recordOccurrences}. */
@@ -104,6 +107,10 @@ export class IssueStateKeys {
   history(tenant: string, issueId: string): string {
     return `${this.prefix}:${this.tag(tenant, issueId)}:history`;
   }
+  /** Hash: occurrences per value of each tracked key (see RECORD_OCCURRENCES_LUA, KEYS[6]). */
+  values(tenant: string, issueId: string): string {
+    return `${this.prefix}:${this.tag(tenant, issueId)}:values`;
+  }
   /** List: pipeline-made history entries not yet acknowledged as published to `issue-events`. */
   outbox(tenant: string, issueId: string): string {
     return `${this.prefix}:${this.tag(tenant, issueId)}:outbox`;
@@ -180,10 +187,18 @@ export class IssueStateStore {
         let index = seenIndex.get(hour);
         if (index === undefined) {
           seenKeys.push(this.keys.seen(tenant, issueId, hour));
-          index = seenKeys.length + 5; // Lua KEYS is 1-based, after the issue, envs, hourly, history and outbox keys.
+          index = seenKeys.length + 6; // Lua KEYS is 1-based, after the issue, envs, hourly, history, outbox and values keys.
           seenIndex.set(hour, index);
         }
-        return { id: item.occurrenceId, ts: String(item.timestampMs), version: item.version, env: item.env, seen: index, hour: String(hour) };
+        return {
+          id: item.occurrenceId,
+          ts: String(item.timestampMs),
+          version: item.version,
+          env: item.env,
+          seen: index,
+          hour: String(hour),
+          values: (item.values ?? []).flat(),
+        };
       });
       const staticFields = {
         tenant,
@@ -204,6 +219,7 @@ export class IssueStateStore {
         this.keys.hourly(tenant, issueId),
         this.keys.history(tenant, issueId),
         this.keys.outbox(tenant, issueId),
+        this.keys.values(tenant, issueId),
         ...seenKeys,
       ];
       (pipeline as unknown as ScriptedPipeline)[COMMAND](
@@ -213,6 +229,7 @@ export class IssueStateStore {
         JSON.stringify(staticFields),
         JSON.stringify(occurrences),
         this.hourlyRetentionHours * 3600,
+        MAX_TRACKED_VALUES_PER_KEY,
       );
     }
 
@@ -383,6 +400,35 @@ export class IssueStateStore {
     );
   }
 
+  /**
+   * The counted values of a tracked key (see `TRACKED_VALUE_KEYS` in @faultline/domain) for a page of
+   * issues, one HGETALL each in one pipeline; issues without any are absent.
+   */
+  async valueCountsOf(tenant: string, issueIds: readonly string[], key: string): Promise<Map<string, TrackedValueCounts>> {
+    const ids = [...new Set(issueIds)];
+    if (ids.length === 0) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const issueId of ids) pipeline.hgetall(this.keys.values(tenant, issueId));
+    const replies = await execPipeline(pipeline);
+    const prefix = `${key}\u0000`;
+    const counts = new Map<string, TrackedValueCounts>();
+    ids.forEach((issueId, index) => {
+      const hash = replies[index] as Record<string, string>;
+      const values: { value: string; count: number }[] = [];
+      let other = 0;
+      for (const [field, count] of Object.entries(hash)) {
+        if (!field.startsWith(prefix)) continue;
+        const value = field.slice(prefix.length);
+        if (value === '\u0000') other += Number(count);
+        else values.push({ value, count: Number(count) });
+      }
+      if (values.length === 0 && other === 0) return;
+      values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+      counts.set(issueId, { values, other });
+    });
+    return counts;
+  }
+
   /** {@link history} of many issues in one round trip. */
   async historyOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, IssueChange[]>> {
     const ids = [...new Set(issueIds)];
@@ -392,6 +438,14 @@ export class IssueStateStore {
     const replies = await execPipeline(pipeline);
     return new Map(ids.map((issueId, index) => [issueId, (replies[index] as string[]).map(parseChange)]));
   }
+}
+
+/** Counts of one tracked key's values for one issue, as {@link IssueStateStore.valueCountsOf} answers them. */
+export interface TrackedValueCounts {
+  /** Every value counted for the key, most frequent first, ties by value. */
+  values: { value: string; count: number }[];
+  /** Occurrences counted under values beyond the per-key limit (not listed). */
+  other: number;
 }
 
 /** Runs a pipeline and answers its replies in order; the first failed command fails the call. */

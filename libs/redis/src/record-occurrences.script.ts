@@ -12,14 +12,17 @@ import { issueLua } from './issue-lua.shared';
  * KEYS[4]   history list: IssueChange JSON, oldest first, capped
  * KEYS[5]   outbox list: the entries of KEYS[4] this script appended that are not yet acknowledged as
  *           published to `issue-events` (see IssueStateStore.acknowledgePublished)
- * KEYS[6..] seen-id sets, one per hour of occurrence timestamp, expiring after the dedupe window
+ * KEYS[6]   value counts hash: field = key NUL value (the tracked keys of @faultline/domain), value =
+ *           occurrences; field `#` NUL key = distinct values of that key, at most MAX_VALUES (later
+ *           values are counted under key NUL NUL, "other")
+ * KEYS[7..] seen-id sets, one per hour of occurrence timestamp, expiring after the dedupe window
  *
  * ARGV[1]   dedupe window in seconds
  * ARGV[4]   hourly counts retention in seconds: when an hour field is created, fields of hours that
  *           ended more than this long ago (server time) are deleted, so the hash stays bounded
  * ARGV[2]   JSON object of the static fields, written only if the issue does not exist yet
  * ARGV[3]   JSON array of occurrences: { id, ts (ms, as a string), version, env, seen (index into
- *           KEYS of its seen set), hour (hourly field) }
+ *           KEYS of its seen set), hour (hourly field), values (flat [key, value, ...] of its tracked values) }
  *
  * Workflow, applied only when at least one occurrence is new (a redelivery changes nothing):
  * - creation appends a `created` history entry (FOR_REVIEW);
@@ -39,7 +42,21 @@ import { issueLua } from './issue-lua.shared';
  * state after the batch, also when every occurrence was a duplicate (the caller re-projects that state).
  */
 export const RECORD_OCCURRENCES_LUA = issueLua(`
-local issueKey, envsKey, hourlyKey, historyKey, outboxKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local issueKey, envsKey, hourlyKey, historyKey, outboxKey, valuesKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local maxValues = tonumber(ARGV[5])
+
+-- Counts one occurrence under its value of a tracked key, or under "other" once the key has maxValues values.
+local function countValue(key, value)
+  local field = key .. '\\0' .. value
+  if redis.call('HEXISTS', valuesKey, field) == 0 then
+    if tonumber(redis.call('HGET', valuesKey, '#\\0' .. key) or '0') >= maxValues then
+      field = key .. '\\0\\0'
+    else
+      redis.call('HINCRBY', valuesKey, '#\\0' .. key, 1)
+    end
+  end
+  redis.call('HINCRBY', valuesKey, field, 1)
+end
 local window = tonumber(ARGV[1])
 local static = cjson.decode(ARGV[2])
 local occurrences = cjson.decode(ARGV[3])
@@ -62,6 +79,8 @@ for _, occurrence in ipairs(occurrences) do
     added = added + 1
     touchedSeenKeys[seenKey] = true
     if redis.call('HINCRBY', hourlyKey, occurrence.hour, 1) == 1 then newHourField = true end
+    local values = occurrence.values
+    for index = 1, #values, 2 do countValue(values[index], values[index + 1]) end
     if type(occurrence.env) == 'string' then
       redis.call('SADD', envsKey, occurrence.env)
     end

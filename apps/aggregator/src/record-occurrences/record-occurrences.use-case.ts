@@ -1,7 +1,7 @@
 import { IssueOccurrence, IssueStateStore, RecordedIssue } from '@faultline/redis';
 import { IssueHourlyCountsRepository, IssueRepository, OccurrenceRepository, toOccurrenceRow } from '@faultline/clickhouse';
 import { IssueRecord, OccurrenceMessage } from '@faultline/contracts';
-import { issueIdFor, toIssueEvent } from '@faultline/domain';
+import { issueIdFor, toIssueEvent, trackedValues } from '@faultline/domain';
 import { IssueEventPublisher } from './issue-event.publisher';
 
 /**
@@ -70,5 +70,6 @@ function toIssueOccurrence({ message, issueId }: { message: OccurrenceMessage; i
     messageTemplate: message.messageTemplate,
     culprit: message.culprit,
     timestampMs: message.timestampMs,
+    values: trackedValues(message),
   };
 }

@@ -9,6 +9,7 @@ import {
   type ClickHouseClient,
 } from '@faultline/clickhouse';
 import { DEFAULT_TENANT, type OccurrenceMessage } from '@faultline/contracts';
+import { trackedValues } from '@faultline/domain';
 import { createRedisClient, IssueStateStore, ListSnapshotStore, type Redis } from '@faultline/redis';
 import { CountSeriesSource } from '../issue-detail/count-series.loader';
 import { IssueListService } from '../issue-list/issue-list.service';
@@ -119,14 +120,14 @@ beforeAll(async () => {
         stack: `TypeError: boom ${issue}\n    at handler (app.js:1:1)`,
         frames: [{ function: 'handler', file: 'app.js', module: null, line: 1, column: 1, inApp: true }],
         culprit: 'handler (app.js)',
-        tags: { 'http.route': '/orders' },
+        tags: { 'http.route': '/orders', 'user.id': 'u-1' },
       });
     }
   }
   const issueIdOf = (message: OccurrenceMessage) => createHash('sha256').update(message.fingerprint).digest('hex').slice(0, 16);
   await new OccurrenceRepository(clickhouse, database).insert(messages.map((message) => toOccurrenceRow(message, issueIdOf(message))));
   const recorded = await new IssueStateStore(redis).recordOccurrences(
-    messages.map((message) => ({ ...message, issueId: issueIdOf(message) })),
+    messages.map((message) => ({ ...message, issueId: issueIdOf(message), values: trackedValues(message) })),
     48,
   );
   await new IssueRepository(clickhouse, database).upsert(recorded.map(({ record }) => record));
@@ -150,6 +151,7 @@ const PAGE = `query($service: String!, $first: Int!, $dayAgo: DateTime!, $monthA
       versions: tagDistribution(key: "version") { value count percentage }
       hosts: tagDistribution(key: "host") { value count }
       routes: tagDistribution(key: "http.route", limit: 3) { value }
+      users: tagDistribution(key: "user.id") { value count percentage }
       frames { function }
       latestOccurrence { stack }
       representativeOccurrences(limit: 5) { version host }
@@ -173,7 +175,7 @@ async function page(first: number): Promise<{ data: { issues: { totalCount: numb
         now: new Date(NOW).toISOString(),
       },
     },
-    { contextValue: createRequestContext({ reader, history: workflow, series }) },
+    { contextValue: createRequestContext({ reader, history: workflow, series, trackedValues: stateStore }) },
   );
   if (response.body.kind !== 'single') throw new Error('expected a single result');
   expect(response.body.singleResult.errors).toBeUndefined();
@@ -197,6 +199,7 @@ describe('explorer page cost (real ClickHouse and Redis)', () => {
         { value: 'web-1', count: 1 },
       ],
       routes: [{ value: '/orders' }],
+      users: [{ value: 'u-1', count: 2, percentage: 100 }],
       frames: [{ function: 'handler' }],
       affectedTraces: 2,
       history: [{ action: 'created' }],
@@ -210,8 +213,9 @@ describe('explorer page cost (real ClickHouse and Redis)', () => {
     const small = await page(10);
     const large = await page(100);
     expect(large.trips).toEqual(small.trips);
-    // ClickHouse: list order, the page's issues, frames, latest, representative, traces, 3 distributions,
-    // and the month series' hours older than Redis keeps. Redis: the list snapshot, the two series, history.
-    expect(large.trips).toEqual({ clickhouse: 10, redis: 4 });
+    // ClickHouse: list order, the page's issues, frames, latest, representative, traces, the distribution
+    // of an untracked key, and the month series' hours older than Redis keeps. Redis: the list snapshot,
+    // the two series, history, and the distributions of the three tracked keys (version, host, http.route).
+    expect(large.trips).toEqual({ clickhouse: 8, redis: 7 });
   });
 });

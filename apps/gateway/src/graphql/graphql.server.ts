@@ -7,13 +7,14 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { CountSeriesSource } from '../issue-detail/count-series.loader';
 import { IssueListService } from '../issue-list/issue-list.service';
-import { COUNT_SERIES, GATEWAY_OPTIONS, ISSUE_LIST } from '../tokens';
+import { COUNT_SERIES, GATEWAY_OPTIONS, ISSUE_LIST, TRACKED_VALUES } from '../tokens';
 import type { GatewayOptions } from '../tokens';
 import { GROUPING_CONFIG } from './grouping-config.port';
 import type { GroupingConfigAdmin } from './grouping-config.port';
 import { ISSUE_READER } from './issue-reader.port';
 import type { IssueReader } from './issue-reader.port';
 import { ACTOR_HEADER, createRequestContext, GatewayContext } from './request-context';
+import type { TrackedValueSource } from './request-context';
 import { keepQueryLimitCode, queryLimitsRule } from './query-limits';
 import { buildResolvers, GatewayServices } from './resolvers';
 import { readSchemaSdl } from './schema-sdl';
@@ -29,6 +30,7 @@ export class GraphqlServer implements BeforeApplicationShutdown {
     private readonly workflow: IssueWorkflow,
     @Inject(ISSUE_LIST) lists: IssueListService,
     @Inject(COUNT_SERIES) private readonly series: CountSeriesSource,
+    @Inject(TRACKED_VALUES) private readonly trackedValues: TrackedValueSource,
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
   ) {
     this.apollo = createApolloServer({ reader, lists, groupingConfig, workflow }, options);
@@ -39,7 +41,7 @@ export class GraphqlServer implements BeforeApplicationShutdown {
     return [
       express.json({ limit: '1mb' }),
       expressMiddleware(this.apollo, {
-        context: async ({ req }) => createRequestContext({ reader: this.reader, history: this.workflow, series: this.series }, req.headers[ACTOR_HEADER]),
+        context: async ({ req }) => createRequestContext({ reader: this.reader, history: this.workflow, series: this.series, trackedValues: this.trackedValues }, req.headers[ACTOR_HEADER]),
       }),
     ];
   }

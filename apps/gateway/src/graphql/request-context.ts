@@ -1,4 +1,5 @@
 import { IssueChange, StackFrame } from '@faultline/contracts';
+import { isTrackedValueKey } from '@faultline/domain';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { CountSeriesSource, SeriesArgs, SeriesPoint } from '../issue-detail/count-series.loader';
@@ -24,11 +25,17 @@ export interface IssueHistorySource {
   historyOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, IssueChange[]>>;
 }
 
+/** Redis's per-issue counts of the tracked keys' values; `IssueStateStore` implements it. */
+export interface TrackedValueSource {
+  valueCountsOf(tenant: string, issueIds: readonly string[], key: string): Promise<Map<string, { values: { value: string; count: number }[]; other: number }>>;
+}
+
 /** What the per-request loaders read from. */
 export interface DetailSources {
   reader: IssueReader;
   history: IssueHistorySource;
   series: CountSeriesSource;
+  trackedValues: TrackedValueSource;
 }
 
 /**
@@ -58,7 +65,7 @@ export interface GatewayContext {
   actorHeader: string | string[] | undefined;
 }
 
-export function createRequestContext({ reader, history, series }: DetailSources, actorHeader?: string | string[]): GatewayContext {
+export function createRequestContext({ reader, history, series, trackedValues }: DetailSources, actorHeader?: string | string[]): GatewayContext {
   const none = () => null;
   return {
     latestFrames: issueLoader((tenant, ids) => reader.latestFrames(tenant, ids), () => []),
@@ -66,7 +73,7 @@ export function createRequestContext({ reader, history, series }: DetailSources,
     latestOccurrence: issueLoader((tenant, ids) => reader.latestOccurrencesOf(tenant, ids), none),
     affectedTraces: issueLoader((tenant, ids) => reader.affectedTracesOf(tenant, ids), () => 0),
     representativeOccurrences: argsLoader((tenant, ids, { limit }) => reader.representativeOccurrencesOf(tenant, ids, limit), () => []),
-    valueDistribution: argsLoader((tenant, ids, { key, limit }) => reader.valueDistributionsOf(tenant, ids, key, limit), () => ({ total: 0, values: [] })),
+    valueDistribution: argsLoader((tenant, ids, { key, limit }) => valueDistributions({ reader, trackedValues }, tenant, ids, key, limit), () => ({ total: 0, values: [] })),
     countSeries: argsLoader((tenant, ids, args) => series.seriesOf(tenant, ids, args), () => []),
     actorHeader,
   };
@@ -83,6 +90,28 @@ export function actorOf(context: GatewayContext): string {
     });
   }
   return actor;
+}
+
+/**
+ * Tracked keys (service, env, version, host, route...) come from the counts Redis keeps per issue; any
+ * other key is counted from ClickHouse. `total` is the occurrences counted for the key (other values
+ * included); the resolver takes percentages of the issue's count.
+ */
+async function valueDistributions(
+  sources: Pick<DetailSources, 'reader' | 'trackedValues'>,
+  tenant: string,
+  issueIds: string[],
+  key: string,
+  limit: number,
+): Promise<Map<string, ValueDistribution>> {
+  if (!isTrackedValueKey(key)) return sources.reader.valueDistributionsOf(tenant, issueIds, key, limit);
+  const counts = await sources.trackedValues.valueCountsOf(tenant, issueIds, key);
+  return new Map(
+    [...counts].map(([issueId, { values, other }]) => [
+      issueId,
+      { total: values.reduce((sum, { count }) => sum + count, other), values: values.slice(0, limit) },
+    ]),
+  );
 }
 
 type BatchFetch<A, V> = (tenant: string, issueIds: string[], args: A) => Promise<Map<string, V>>;

@@ -78,8 +78,9 @@ export function buildResolvers({ reader, lists, groupingConfig, workflow, now }:
       tagDistribution: async (issue: IssueRecord, args: { key: string; limit?: number | null }, context: GatewayContext) => {
         if (args.key.trim() === '' || args.key.length > 200) throw badInput('key', '1 to 200 characters');
         const limit = boundedInt(args.limit, 10, 1, MAX_DISTRIBUTION_VALUES, 'limit');
-        const { total, values } = await context.valueDistribution.load({ ...key(issue), args: { key: args.key, limit } });
-        return values.map(({ value, count }) => ({ value, count, percentage: total > 0 ? Math.round((count / total) * 10_000) / 100 : 0 }));
+        const { values } = await context.valueDistribution.load({ ...key(issue), args: { key: args.key, limit } });
+        // Of every occurrence of the issue, so values of a key not every occurrence has sum to less than 100.
+        return values.map(({ value, count }) => ({ value, count, percentage: issue.count > 0 ? Math.round((count / issue.count) * 10_000) / 100 : 0 }));
       },
       countSeries: async (issue: IssueRecord, args: { from: number; to: number; interval: string }, context: GatewayContext) => {
         const stepMs = asSeriesErrors(() => {

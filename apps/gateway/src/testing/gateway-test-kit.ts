@@ -50,5 +50,5 @@ export function testContext(
   actorHeader?: string | string[],
   now: () => number = Date.now,
 ): GatewayContext {
-  return createRequestContext({ reader, history, series: new CountSeriesSource(reader, noCounters, 336, now) }, actorHeader);
+  return createRequestContext({ reader, history, series: new CountSeriesSource(reader, noCounters, 336, now), trackedValues: { valueCountsOf: async () => new Map() } }, actorHeader);
 }
