@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { IssueRecord } from '@faultline/contracts';
 import { LATEST, latestIssuesSql } from './issue-latest.sql';
 import { fromIssueRow, type IssueRowOutput } from './issue-row';
+import { OccurrenceRepository } from './occurrence.repository';
 import { checkNonNegativeInteger, checkPositiveInteger, sqlInList } from './read-arguments';
 import { raw, sql, sqlIdentifier, type SqlFragment } from './sql';
 
@@ -52,6 +53,7 @@ export class CounterRebuildQueries {
   private readonly issues: SqlFragment;
   private readonly occurrences: SqlFragment;
   private readonly byIssueTable: SqlFragment;
+  private readonly occurrenceReads: OccurrenceRepository;
 
   /** `database` qualifies every statement, so the client's default database does not matter. */
   constructor(
@@ -61,6 +63,12 @@ export class CounterRebuildQueries {
     this.issues = raw(`${sqlIdentifier(database)}.${sqlIdentifier('issues')}`);
     this.occurrences = raw(`${sqlIdentifier(database)}.${sqlIdentifier('occurrences')}`);
     this.byIssueTable = raw(`${sqlIdentifier(database)}.${sqlIdentifier('occurrences_by_issue')}`);
+    this.occurrenceReads = new OccurrenceRepository(client, database);
+  }
+
+  /** Distinct stored occurrences per value of each of `keys` for the page's issues (the Redis value counts). */
+  trackedValueCounts(tenant: string, issueIds: readonly string[], keys: readonly string[]): Promise<Map<string, { key: string; value: string; count: number }[]>> {
+    return this.occurrenceReads.trackedValueCountsByIssues(tenant, issueIds, keys);
   }
 
   /** Tenants with at least one issue in the projection, sorted. */

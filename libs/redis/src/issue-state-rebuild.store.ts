@@ -16,23 +16,25 @@ const SEEN_COMMANDS_PER_PIPELINE = 200;
  * ClickHouse. So an unchanged revision means every occurrence counted so far was in what the rebuild
  * read; a changed one means the issue moved meanwhile (returns {0}), and the caller reads again.
  *
- * KEYS[1] issue hash, KEYS[2] envs set, KEYS[3] hourly counts hash (IssueStateKeys)
+ * KEYS[1] issue hash, KEYS[2] envs set, KEYS[3] hourly counts hash, KEYS[4] value counts hash (IssueStateKeys)
  * ARGV[1] expected revision ('' = no issue hash)
  * ARGV[2] JSON object of the hash fields except `revision` (strings; null = absent field)
  * ARGV[3] JSON array of envs
  * ARGV[4] JSON array [hour start (epoch s), count, ...] (strings)
  * ARGV[5] lowest acceptable revision (above the projection's)
+ * ARGV[6] JSON object of the value counts hash (trackedValueFields)
  *
- * The hash, envs and hourly counts are replaced; history, outbox and seen sets are left as they are.
+ * The hash, envs, hourly and value counts are replaced; history, outbox and seen sets are left as they are.
  * The revision is Redis server time in microseconds, at least ARGV[5] and the previous one + 1 (the
  * rule of bumpRevision in issue-lua.shared.ts), so the re-projected row outranks every older one.
  * Returns {1, revision} or {0}.
  */
 const REPLACE_ISSUE_STATE_LUA = `
-local issueKey, envsKey, hourlyKey = KEYS[1], KEYS[2], KEYS[3]
+local issueKey, envsKey, hourlyKey, valuesKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local current = redis.call('HGET', issueKey, 'revision')
 if (current or '') ~= ARGV[1] then return { 0 } end
-redis.call('DEL', issueKey, envsKey, hourlyKey)
+redis.call('DEL', issueKey, envsKey, hourlyKey, valuesKey)
+for field, value in pairs(cjson.decode(ARGV[6])) do redis.call('HSET', valuesKey, field, value) end
 for field, value in pairs(cjson.decode(ARGV[2])) do
   if type(value) == 'string' then redis.call('HSET', issueKey, field, value) end
 end
@@ -69,6 +71,8 @@ export interface IssueStateReplacement {
   record: Omit<IssueRecord, 'revision'>;
   /** Counters of the hours Redis keeps (older ones are left out). */
   hourlyCounts: readonly HourlyCount[];
+  /** The value counts hash (trackedValueFields of the stored occurrences' tracked values). */
+  valueFields: Readonly<Record<string, string>>;
   /** `revisionText` of the state the rebuild read, or null when there was no issue hash. */
   expectedRevision: string | null;
   /** The revision must be at least this (the projection's latest + 1). */
@@ -165,7 +169,7 @@ export class IssueStateRebuildStore {
   async replace(replacements: readonly IssueStateReplacement[]): Promise<(IssueRecord | null)[]> {
     if (replacements.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const { record, hourlyCounts, expectedRevision, minRevision } of replacements) {
+    for (const { record, hourlyCounts, valueFields, expectedRevision, minRevision } of replacements) {
       const { tenant, issueId } = record;
       const fields = {
         tenant,
@@ -191,15 +195,17 @@ export class IssueStateRebuildStore {
       };
       const hourly = hourlyCounts.flatMap(({ hourStartMs, count }) => [String(Math.floor(hourStartMs / 1000)), String(count)]);
       (pipeline as unknown as ReplaceCommand)[REPLACE_COMMAND](
-        3,
+        4,
         this.keys.issue(tenant, issueId),
         this.keys.envs(tenant, issueId),
         this.keys.hourly(tenant, issueId),
+        this.keys.values(tenant, issueId),
         expectedRevision ?? '',
         JSON.stringify(fields),
         JSON.stringify([...record.envs].sort()),
         JSON.stringify(hourly),
         String(Math.trunc(minRevision)),
+        JSON.stringify(valueFields),
       );
     }
     const replies = await execPipeline(pipeline);

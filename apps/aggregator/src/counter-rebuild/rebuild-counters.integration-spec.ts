@@ -8,7 +8,7 @@ import {
   OccurrenceRepository,
 } from '@faultline/clickhouse';
 import type { ErrorSpanMessage, IssueEventMessage, IssueRecord, OccurrenceMessage } from '@faultline/contracts';
-import { issueIdFor, toOccurrence } from '@faultline/domain';
+import { issueIdFor, toOccurrence, TRACKED_VALUE_KEYS } from '@faultline/domain';
 import { createLogger } from '@faultline/observability';
 import { createRedisClient, IssueStateKeys, IssueStateMeta, IssueStateRebuildStore, IssueStateStore, type HourlyCount } from '@faultline/redis';
 import type { IssueEventPublisher } from '../record-occurrences/issue-event.publisher';
@@ -156,6 +156,8 @@ function scenario(tenant: string) {
 interface Snapshot {
   record: IssueRecord;
   hourly: HourlyCount[];
+  /** Tracked value counts per key (what tagDistribution reads). */
+  values: Record<string, unknown>;
 }
 
 async function snapshot(tenant: string, issueIds: readonly string[]): Promise<Snapshot[]> {
@@ -163,7 +165,9 @@ async function snapshot(tenant: string, issueIds: readonly string[]): Promise<Sn
     issueIds.map(async (issueId) => {
       const record = await issueState.findIssue(tenant, issueId);
       if (!record) throw new Error(`issue ${issueId} is not in redis`);
-      return { record, hourly: await issueState.hourlyCounts(tenant, issueId, T0 - HOUR_MS, T0 + 6 * HOUR_MS) };
+      const values: Record<string, unknown> = {};
+      for (const key of TRACKED_VALUE_KEYS) values[key] = (await issueState.valueCountsOf(tenant, [issueId], key)).get(issueId) ?? null;
+      return { record, hourly: await issueState.hourlyCounts(tenant, issueId, T0 - HOUR_MS, T0 + 6 * HOUR_MS), values };
     }),
   );
 }
@@ -254,7 +258,7 @@ describe('rebuilding the Redis issue state from ClickHouse', () => {
     expect(record).toMatchObject({ count: 5, status: 'IGNORED', lastSeenMs: T0 + 7_600_000 });
     expect(await issues.findById(tenant, payment)).toEqual(record);
     // A write against a revision that moved is refused.
-    expect(await rebuildStore.replace([{ record: { ...record, count: 1 }, hourlyCounts: [], expectedRevision: '1', minRevision: 1 }])).toEqual([null]);
+    expect(await rebuildStore.replace([{ record: { ...record, count: 1 }, hourlyCounts: [], valueFields: {}, expectedRevision: '1', minRevision: 1 }])).toEqual([null]);
     expect((await issueState.findIssue(tenant, payment))?.count).toBe(5);
   });
 

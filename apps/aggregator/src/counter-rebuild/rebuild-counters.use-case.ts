@@ -1,7 +1,7 @@
 import type { CounterRebuildQueries, IssueHourlyCountsRepository, IssueRepository } from '@faultline/clickhouse';
 import type { IssueRecord } from '@faultline/contracts';
-import { dedupeSetsSinceMs, hourlyCountersStartMs, rebuildIssueRecord } from '@faultline/domain';
-import type { IssueStateRebuildStore, IssueStateReplacement } from '@faultline/redis';
+import { dedupeSetsSinceMs, hourlyCountersStartMs, MAX_TRACKED_VALUES_PER_KEY, rebuildIssueRecord, TRACKED_VALUE_KEYS } from '@faultline/domain';
+import { trackedValueFields, type IssueStateRebuildStore, type IssueStateReplacement } from '@faultline/redis';
 
 export interface RebuildCountersOptions {
   /** AGGREGATOR_DEDUPE_WINDOW_HOURS: how long the rebuilt dedupe sets live. */
@@ -101,10 +101,11 @@ export class RebuildCountersUseCase {
     // Server time and revisions before any ClickHouse read (see IssueStateRebuildStore.replace).
     const nowMs = await this.store.serverTimeMs();
     const live = await this.store.liveStates(tenant, issueIds);
-    const [stored, hourly, recentHours] = await Promise.all([
+    const [stored, hourly, recentHours, trackedCounts] = await Promise.all([
       this.queries.occurrencesByIssue(tenant, issueIds),
       this.queries.hourlyCounts(tenant, issueIds, hourlyCountersStartMs(nowMs, this.options.hourlyRetentionHours)),
       this.queries.recentHourOccurrenceIds(tenant, issueIds, dedupeSetsSinceMs(nowMs, this.options.dedupeWindowHours)),
+      this.queries.trackedValueCounts(tenant, issueIds, TRACKED_VALUE_KEYS),
     ]);
     // Dedupe sets before the counts: a batch that finds an id there counts nothing (its count is in
     // what was read), and one that counted before is caught by the revision check.
@@ -119,6 +120,7 @@ export class RebuildCountersUseCase {
       return {
         record: rebuildIssueRecord(projection, stored.get(projection.issueId) ?? null, state),
         hourlyCounts: (hourlyByIssue.get(projection.issueId) ?? []).map(({ hourStartMs, count }) => ({ hourStartMs, count })),
+        valueFields: trackedValueFields(trackedCounts.get(projection.issueId) ?? [], MAX_TRACKED_VALUES_PER_KEY),
         expectedRevision: state?.revisionText ?? null,
         minRevision: projection.revision + 1,
       };
