@@ -8,7 +8,7 @@
  */
 import { createClickHouseClient, raw, sql, type ClickHouseClient } from '@faultline/clickhouse';
 import { DEFAULT_TENANT } from '@faultline/contracts';
-import { createRedisClient, IssueStateKeys, IssueStateStore, type Redis } from '@faultline/redis';
+import { createRedisClient, IssueStateKeys, IssueStateMeta, IssueStateStore, type Redis } from '@faultline/redis';
 import { BENCH_DATABASE, benchStack, loadBenchEnv, upBenchStack } from './bench-stack';
 import { buildCatalog } from './seed-catalog';
 import { CATALOG_TABLE, createCatalogTable, dropSeedDatabase, insertHourlyCounts, insertIssues, insertOccurrences } from './seed-sql';
@@ -67,6 +67,8 @@ async function main(): Promise<void> {
       nowMs,
       hourlyRetentionHours: env.REDIS_HOURLY_COUNTS_RETENTION_HOURS,
     });
+    // Complete state: without the marker the aggregator would take Redis for emptied and rebuild it all.
+    await new IssueStateMeta(redis).markState(`seed:large ${new Date(nowMs).toISOString()}`);
     console.log(`seed: Redis state of ${written.issues} issues, ${written.hourlyFields} hourly fields (${seconds(phase)} s)`);
     await clickhouse.command({ query: dropSeedDatabase().text });
 
