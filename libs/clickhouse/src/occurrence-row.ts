@@ -134,6 +134,72 @@ export function fromOccurrenceRow(row: OccurrenceRowOutput): StoredOccurrence {
   };
 }
 
+/**
+ * An occurrence without its stack, frames, messages and span id: the columns `occurrences_by_issue`
+ * holds (migrations/0009), enough for lists of occurrences that show where and when.
+ */
+export type OccurrenceSummary = Pick<
+  StoredOccurrence,
+  'tenant' | 'issueId' | 'occurrenceId' | 'timestampMs' | 'service' | 'env' | 'version' | 'host' | 'container' | 'resource' | 'traceId' | 'traceIdHex' | 'tags'
+>;
+
+/** What a summary row reads as (JSONEachRow): the `occurrences_by_issue` columns. */
+export interface OccurrenceSummaryRowOutput {
+  tenant: string;
+  issue_id: string;
+  occurrence_id: string;
+  timestamp_ms: number | string;
+  service: string;
+  env: string | null;
+  version: string | null;
+  host: string | null;
+  container: string | null;
+  resource: string;
+  trace_id: string;
+  trace_id_hex: string;
+  'tags.key': string[];
+  'tags.value': string[];
+}
+
+export const SUMMARY_COLUMNS = [
+  'tenant',
+  'issue_id',
+  'occurrence_id',
+  'timestamp_ms',
+  'service',
+  'env',
+  'version',
+  'host',
+  'container',
+  'resource',
+  'trace_id',
+  'trace_id_hex',
+  'tags.key',
+  'tags.value',
+] as const satisfies readonly (keyof OccurrenceSummaryRowOutput)[];
+
+export function fromSummaryRow(row: OccurrenceSummaryRowOutput): OccurrenceSummary {
+  const tags: Record<string, string> = {};
+  row['tags.key'].forEach((key, index) => {
+    tags[key] = row['tags.value'][index] ?? '';
+  });
+  return {
+    tenant: row.tenant,
+    issueId: row.issue_id,
+    occurrenceId: row.occurrence_id,
+    timestampMs: Number(row.timestamp_ms),
+    service: row.service,
+    env: row.env,
+    version: row.version,
+    host: row.host,
+    container: row.container,
+    resource: row.resource,
+    traceId: row.trace_id,
+    traceIdHex: row.trace_id_hex === '' ? null : row.trace_id_hex,
+    tags,
+  };
+}
+
 /** `frames` column -> frames; [] for a value that is not a JSON array. */
 export function parseFrames(json: string): StackFrame[] {
   try {

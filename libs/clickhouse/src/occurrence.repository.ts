@@ -2,7 +2,17 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { StackFrame } from '@faultline/contracts';
 import { checkPageSize, decodeCursor, encodeCursor, type PageArgs } from './cursor';
 import { allOf, occurrenceConditionTerms, occurrenceValue, type OccurrenceConditions } from './occurrence-fields';
-import { fromOccurrenceRow, OCCURRENCE_COLUMNS, type OccurrenceRow, type OccurrenceRowOutput, type StoredOccurrence } from './occurrence-row';
+import {
+  fromOccurrenceRow,
+  fromSummaryRow,
+  OCCURRENCE_COLUMNS,
+  SUMMARY_COLUMNS,
+  type OccurrenceRow,
+  type OccurrenceRowOutput,
+  type OccurrenceSummary,
+  type OccurrenceSummaryRowOutput,
+  type StoredOccurrence,
+} from './occurrence-row';
 import { checkNonNegativeInteger, checkPositiveInteger, sqlInList } from './read-arguments';
 import { raw, sql, sqlIdentifier, type SqlFragment } from './sql';
 
@@ -135,31 +145,53 @@ export class OccurrenceRepository {
 
   /**
    * For each issue, the newest occurrence of every distinct (version, host) pair (NULL is a value of
-   * its own, apart from ''), newest first (timestamp, then occurrence id), at most `limit` per issue.
+   * its own, apart from ''), newest first (timestamp, then occurrence id), at most `limit` per issue,
+   * as summaries (no stack or messages: {@link byKeys} reads those for the rows that need them).
    * Issues without occurrences are absent.
    *
-   * Same two steps as {@link latestByIssues}: the subquery groups the small columns by
-   * (issue, version, host), keeps each group's newest id and the `limit` newest groups per issue;
-   * only those rows are then read whole. Grouping makes redelivered copies one group member.
+   * The subquery groups the by-issue copy's small columns by (issue, version, host), keeps each
+   * group's newest id and the `limit` newest groups per issue; the outer read takes those rows from
+   * the same copy. Grouping makes redelivered copies one group member, `LIMIT 1 BY` one row.
    */
-  async representativeByIssues(tenant: string, issueIds: readonly string[], limit: number): Promise<Map<string, StoredOccurrence[]>> {
+  async representativeByIssues(tenant: string, issueIds: readonly string[], limit: number): Promise<Map<string, OccurrenceSummary[]>> {
     checkPositiveInteger('limit', limit);
     if (issueIds.length === 0) return new Map();
-    const rows = await this.selectOccurrences(tenant, sql`
-      SELECT ${utcDayOfMs(raw('newest_ms'))}, issue_id, newest_id FROM (
-        SELECT issue_id, max(timestamp_ms) AS newest_ms, argMax(occurrence_id, (timestamp_ms, occurrence_id)) AS newest_id
-        FROM ${this.byIssue}
-        WHERE ${this.issuesScope(tenant, issueIds)}
-        GROUP BY issue_id, version, host
-        ORDER BY newest_ms DESC, newest_id DESC
-        LIMIT ${limit} BY issue_id)`);
-    const byIssue = new Map<string, StoredOccurrence[]>();
-    for (const row of rows) {
+    const rows = await this.select<OccurrenceSummaryRowOutput>(sql`
+      SELECT ${raw(SUMMARY_COLUMNS.join(', '))} FROM ${this.byIssue}
+      WHERE ${this.issuesScope(tenant, issueIds)} AND (issue_id, occurrence_id) IN (
+        SELECT issue_id, newest_id FROM (
+          SELECT issue_id, max(timestamp_ms) AS newest_ms, argMax(occurrence_id, (timestamp_ms, occurrence_id)) AS newest_id
+          FROM ${this.byIssue}
+          WHERE ${this.issuesScope(tenant, issueIds)}
+          GROUP BY issue_id, version, host
+          ORDER BY newest_ms DESC, newest_id DESC
+          LIMIT ${limit} BY issue_id))
+      ORDER BY timestamp_ms DESC, occurrence_id DESC
+      LIMIT 1 BY issue_id, occurrence_id`);
+    const byIssue = new Map<string, OccurrenceSummary[]>();
+    for (const row of rows.map(fromSummaryRow)) {
       const list = byIssue.get(row.issueId);
       if (list) list.push(row);
       else byIssue.set(row.issueId, [row]);
     }
     return byIssue;
+  }
+
+  /**
+   * Whole occurrences by key (issue, occurrence id and timestamp, as summaries carry them), keyed by
+   * occurrence id; unknown keys are absent. The day of each timestamp lets the sorting key skip to
+   * the occurrence's granule.
+   */
+  async byKeys(tenant: string, keys: readonly { issueId: string; occurrenceId: string; timestampMs: number }[]): Promise<Map<string, StoredOccurrence>> {
+    if (keys.length === 0) return new Map();
+    const tuples = keys.map(({ issueId, occurrenceId, timestampMs }) => {
+      checkNonNegativeInteger('timestampMs', timestampMs);
+      return sql`(${utcDayOfMs(sql`${timestampMs}`)}, ${issueId}, ${occurrenceId})`.text;
+    });
+    // A list of one tuple would read as the tuple itself: repeat it (the set is the same).
+    if (tuples.length === 1) tuples.push(tuples[0]);
+    const rows = await this.selectOccurrences(tenant, raw(tuples.join(', ')));
+    return new Map(rows.map((row) => [row.occurrenceId, row]));
   }
 
   /**

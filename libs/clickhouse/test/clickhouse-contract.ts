@@ -9,7 +9,7 @@ import { CounterRebuildQueries } from '../src/counter-rebuild.queries';
 import { encodeCursor, InvalidCursorError } from '../src/cursor';
 import { IssueRepository } from '../src/issue.repository';
 import { loadMigrations, MigrationChecksumError, MIGRATIONS_DIR, runMigrations } from '../src/migrate';
-import { fromOccurrenceRow, toOccurrenceRow, type StoredOccurrence } from '../src/occurrence-row';
+import { fromOccurrenceRow, toOccurrenceRow } from '../src/occurrence-row';
 import { InvalidOccurrenceKeyError, type OccurrenceConditions } from '../src/occurrence-fields';
 import { IssueHourlyCountsRepository } from '../src/issue-hourly-counts.repository';
 import { OccurrenceRepository } from '../src/occurrence.repository';
@@ -321,7 +321,7 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
     let releaseMerges: () => Promise<void>;
     // StoredOccurrence exactly as the table gives it back.
     const stored = (message: OccurrenceMessage, issueId: string) => fromOccurrenceRow(toOccurrenceRow(message, issueId));
-    const ids = (rows: readonly StoredOccurrence[]) => rows.map((row) => row.occurrenceId);
+    const ids = (rows: readonly { occurrenceId: string }[]) => rows.map((row) => row.occurrenceId);
     const sortedEntries = <V>(map: Map<string, V>) => [...map.entries()].sort(([x], [y]) => (x < y ? -1 : 1));
 
     beforeAll(async () => {
@@ -404,7 +404,14 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
         ['issue-a', [a.a7, a.a6, a.a5, tieFirst, tieSecond, a.a8].map((message) => message.occurrenceId)],
         ['issue-b', [bFirst, bSecond].map((message) => message.occurrenceId)],
       ]);
-      expect(all.get('issue-a')?.[0]).toEqual(stored(a.a7, 'issue-a'));
+      const { tenant: t, issueId, occurrenceId, timestampMs, service, env, version, host, container, resource, traceId, traceIdHex, tags } = stored(a.a7, 'issue-a');
+      expect(all.get('issue-a')?.[0]).toEqual({ tenant: t, issueId, occurrenceId, timestampMs, service, env, version, host, container, resource, traceId, traceIdHex, tags });
+      // The rest of a summary's occurrence, by key (an unknown key is absent).
+      const summaries = all.get('issue-a') ?? [];
+      const whole = await occurrences.byKeys(tenant, [...summaries, { issueId: 'issue-a', occurrenceId: 'none', timestampMs: 0 }]);
+      expect([...whole.keys()].sort()).toEqual(ids(summaries).sort());
+      expect(whole.get(a.a7.occurrenceId)).toEqual(stored(a.a7, 'issue-a'));
+      expect((await occurrences.byKeys(tenant, [summaries[0]])).get(a.a7.occurrenceId)).toEqual(stored(a.a7, 'issue-a'));
       expect(all.get('issue-a')?.map((row) => [row.version, row.host])).toEqual([
         ['1.0', 'h1'],
         ['', null],

@@ -6,6 +6,7 @@ import {
   IssueListQueries,
   IssueRepository,
   OccurrenceRepository,
+  OccurrenceSummary,
   StoredOccurrence,
 } from '@faultline/clickhouse';
 import { IssueRecord, StackFrame } from '@faultline/contracts';
@@ -14,6 +15,7 @@ import {
   IssueListFilter,
   IssueReader,
   IssueSort,
+  OccurrenceKey,
   OccurrenceListFilter,
   OccurrenceView,
   Page,
@@ -68,7 +70,11 @@ export class ClickHouseIssueReader implements IssueReader {
   }
 
   async representativeOccurrencesOf(tenant: string, issueIds: readonly string[], limit: number): Promise<Map<string, OccurrenceView[]>> {
-    return mapValues(await this.models.occurrences.representativeByIssues(tenant, issueIds, limit), (rows) => rows.map(toView));
+    return mapValues(await this.models.occurrences.representativeByIssues(tenant, issueIds, limit), (rows) => rows.map(summaryView));
+  }
+
+  async occurrencesByKeys(tenant: string, keys: readonly OccurrenceKey[]): Promise<Map<string, OccurrenceView>> {
+    return mapValues(await this.models.occurrences.byKeys(tenant, keys), toView);
   }
 
   affectedTracesOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, number>> {
@@ -89,11 +95,17 @@ export class ClickHouseIssueReader implements IssueReader {
 }
 
 function toView(row: StoredOccurrence): OccurrenceView {
-  const { spanId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack } = row;
+  const { spanId, errorType, errorMessage, stack } = row;
+  return { ...summaryView(row), spanId, errorType, errorMessage, stack };
+}
+
+/** A summary (no stack, messages or span id): the Occurrence resolvers load those by key if asked. */
+function summaryView(row: OccurrenceSummary): OccurrenceView {
+  const { issueId, occurrenceId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource } = row;
   const tags = Object.keys(row.tags)
     .sort()
     .map((key) => ({ key, value: row.tags[key] }));
-  return { spanId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource, errorType, errorMessage, stack, tags };
+  return { issueId, occurrenceId, traceId, traceIdHex, timestampMs, service, env, version, host, container, resource, tags };
 }
 
 function mapValues<K, V, W>(map: Map<K, V>, transform: (value: V) => W): Map<K, W> {

@@ -47,8 +47,14 @@ export interface Page<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
+/**
+ * An occurrence as the resolvers see it. Summaries (representative occurrences) come without the
+ * fields marked optional; the Occurrence resolvers load those by key when a query asks for them.
+ */
 export interface OccurrenceView {
-  spanId: string;
+  issueId: string;
+  occurrenceId: string;
+  spanId?: string;
   traceId: string;
   /** The full 128-bit trace id as 32 lowercase hex, the same for every protocol; null when unknown. */
   traceIdHex: string | null;
@@ -59,11 +65,18 @@ export interface OccurrenceView {
   host: string | null;
   container: string | null;
   resource: string | null;
-  errorType: string;
-  errorMessage: string;
-  stack: string;
+  errorType?: string;
+  errorMessage?: string;
+  stack?: string;
   /** Sorted by key. */
   tags: { key: string; value: string }[];
+}
+
+/** What identifies a stored occurrence for a read by key. */
+export interface OccurrenceKey {
+  issueId: string;
+  occurrenceId: string;
+  timestampMs: number;
 }
 
 export interface ValueCount {
@@ -96,8 +109,10 @@ export interface IssueReader {
   /** The frames of each issue's latest occurrence. */
   latestFrames(tenant: string, issueIds: readonly string[]): Promise<Map<string, StackFrame[]>>;
   latestOccurrencesOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, OccurrenceView>>;
-  /** Newest occurrence per distinct (version, host), newest first, at most `limit` per issue. */
+  /** Newest occurrence per distinct (version, host), newest first, at most `limit` per issue, as summaries. */
   representativeOccurrencesOf(tenant: string, issueIds: readonly string[], limit: number): Promise<Map<string, OccurrenceView[]>>;
+  /** Whole occurrences by key, keyed by occurrence id; unknown ones absent. */
+  occurrencesByKeys(tenant: string, keys: readonly OccurrenceKey[]): Promise<Map<string, OccurrenceView>>;
   affectedTracesOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, number>>;
   valueDistributionsOf(tenant: string, issueIds: readonly string[], key: string, limit: number): Promise<Map<string, ValueDistribution>>;
   /** Distinct occurrences per `stepMs` bucket (start ms -> count) in [fromMs, toMs); only non-empty buckets. */

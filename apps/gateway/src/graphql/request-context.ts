@@ -3,7 +3,7 @@ import { isTrackedValueKey } from '@faultline/domain';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { CountSeriesSource, SeriesArgs, SeriesPoint } from '../issue-detail/count-series.loader';
-import { IssueReader, OccurrenceView, ValueDistribution } from './issue-reader.port';
+import { IssueReader, OccurrenceKey, OccurrenceView, ValueDistribution } from './issue-reader.port';
 
 export interface IssueKey {
   tenant: string;
@@ -61,6 +61,8 @@ export interface GatewayContext {
   representativeOccurrences: Loader<IssueArgsKey<{ limit: number }>, OccurrenceView[]>;
   valueDistribution: Loader<IssueArgsKey<{ key: string; limit: number }>, ValueDistribution>;
   countSeries: Loader<IssueArgsKey<SeriesArgs>, SeriesPoint[]>;
+  /** Whole occurrences by key, for summaries whose stack or messages a query asks for. */
+  occurrenceDetail: Loader<OccurrenceKey & { tenant: string }, OccurrenceView | null>;
   /** The raw actor header; mutations validate it with actorOf (queries never need it). */
   actorHeader: string | string[] | undefined;
 }
@@ -75,6 +77,7 @@ export function createRequestContext({ reader, history, series, trackedValues }:
     representativeOccurrences: argsLoader((tenant, ids, { limit }) => reader.representativeOccurrencesOf(tenant, ids, limit), () => []),
     valueDistribution: argsLoader((tenant, ids, { key, limit }) => valueDistributions({ reader, trackedValues }, tenant, ids, key, limit), () => ({ total: 0, values: [] })),
     countSeries: argsLoader((tenant, ids, args) => series.seriesOf(tenant, ids, args), () => []),
+    occurrenceDetail: occurrenceLoader(reader),
     actorHeader,
   };
 }
@@ -111,6 +114,18 @@ async function valueDistributions(
       issueId,
       { total: values.reduce((sum, { count }) => sum + count, other), values: values.slice(0, limit) },
     ]),
+  );
+}
+
+/** Whole occurrences by key, one query per tenant for all the keys of a tick. */
+function occurrenceLoader(reader: IssueReader): Loader<OccurrenceKey & { tenant: string }, OccurrenceView | null> {
+  return new DataLoader<OccurrenceKey & { tenant: string }, OccurrenceView | null, string>(
+    async (keys) => {
+      const tenants = [...new Set(keys.map((key) => key.tenant))];
+      const found = new Map(await Promise.all(tenants.map(async (tenant) => [tenant, await reader.occurrencesByKeys(tenant, keys.filter((key) => key.tenant === tenant))] as const)));
+      return keys.map((key) => found.get(key.tenant)?.get(key.occurrenceId) ?? null);
+    },
+    { cacheKeyFn: (key) => `${key.tenant}\u0000${key.occurrenceId}` },
   );
 }
 

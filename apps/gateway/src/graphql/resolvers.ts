@@ -100,8 +100,21 @@ export function buildResolvers({ reader, lists, groupingConfig, workflow, now }:
     GroupingRule: grouping.GroupingRule,
     Occurrence: {
       timestamp: (occurrence: OccurrenceView) => occurrence.timestampMs,
+      spanId: (occurrence: OccurrenceView, _: unknown, context: GatewayContext) => whole(occurrence, context, 'spanId'),
+      errorType: (occurrence: OccurrenceView, _: unknown, context: GatewayContext) => whole(occurrence, context, 'errorType'),
+      errorMessage: (occurrence: OccurrenceView, _: unknown, context: GatewayContext) => whole(occurrence, context, 'errorMessage'),
+      stack: (occurrence: OccurrenceView, _: unknown, context: GatewayContext) => whole(occurrence, context, 'stack'),
     },
   };
+}
+
+/** A field a summary leaves out, loaded with the whole occurrence (batched per request). */
+async function whole(occurrence: OccurrenceView, context: GatewayContext, field: 'spanId' | 'errorType' | 'errorMessage' | 'stack'): Promise<string> {
+  const value = occurrence[field];
+  if (value !== undefined) return value;
+  const loaded = await context.occurrenceDetail.load({ tenant: DEFAULT_TENANT, issueId: occurrence.issueId, occurrenceId: occurrence.occurrenceId, timestampMs: occurrence.timestampMs });
+  // Summaries come from stored rows, so the whole row exists; '' only if it vanished meanwhile.
+  return loaded?.[field] ?? '';
 }
 
 function asSeriesErrors<T>(call: () => T): T {
