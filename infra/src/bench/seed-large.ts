@@ -18,7 +18,7 @@ const DAYS = 30;
 const DAY_MS = 24 * 3_600_000;
 /** Rows per INSERT ... SELECT: bounded memory on 18.16 (max_memory_usage 2 GB) and progress lines. */
 const OCCURRENCES_PER_INSERT = 2_000_000;
-const TABLES = ['occurrences', 'issues', 'issue_hourly_counts'] as const;
+const TABLES = ['occurrences', 'issues', 'issue_hourly_counts', 'occurrences_by_issue'] as const;
 
 async function main(): Promise<void> {
   const env = loadBenchEnv();

@@ -182,15 +182,17 @@ export class IssueListQueries {
   }
 
   /**
-   * ANY LEFT JOIN of per-issue aggregates over `issue_hourly_counts`: largest count per (issue, hour)
-   * first (rows not merged yet), then `aggregates` over the hours. Issues without rows get zeros.
+   * ANY LEFT JOIN of per-issue aggregates over `issue_hourly_counts` (the largest count per issue and
+   * hour, `aggregates` over the hours). Issues without rows get zeros.
    */
   private joinCounts(aggregates: SqlFragment, where: SqlFragment): SqlFragment {
+    // FINAL collapses the rows of one (issue, hour) not merged yet to the largest count, which is what
+    // ReplacingMergeTree(count) keeps; the WHERE is on key columns only, where FINAL is sound on 18.16,
+    // and it costs about half of grouping by (issue, hour) first.
     return sql`ANY LEFT JOIN (
       SELECT issue_id, ${aggregates} FROM (
-        SELECT issue_id, hour_start_ms, max(count) AS hour_count FROM ${this.hourly}
-        WHERE ${where}
-        GROUP BY issue_id, hour_start_ms)
+        SELECT issue_id, hour_start_ms, count AS hour_count FROM ${this.hourly} FINAL
+        WHERE ${where})
       GROUP BY issue_id) AS issue_counts USING issue_id`;
   }
 
