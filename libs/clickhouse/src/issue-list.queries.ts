@@ -75,7 +75,10 @@ export class IssueListQueries {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     if (!Number.isFinite(nowMs)) throw new RangeError(`invalid clock ${nowMs}`);
     const direction = raw(sort.direction === 'ASC' ? 'ASC' : 'DESC');
-    const matching = this.matching(tenant, filter);
+    // COUNT within a time range joins the range's hourly counts anyway; an inner join on them is the
+    // "seen in the range" condition, so the issue conditions skip their own read of the same hours.
+    const countsInRange = sort.field === 'COUNT' && (filter.fromMs != null || filter.toMs != null);
+    const matching = this.matching(tenant, filter, !countsInRange);
     // A filter narrower than the status one limits the hourly aggregation to its issues, which is most
     // of the cost of COUNT-in-range and RELEVANCE orders; without one, every issue is aggregated anyway.
     const narrowed = isNarrowerThanStatus(filter) ? sql`issue_id IN (SELECT issue_id FROM (${matching}))` : raw('1');
@@ -88,7 +91,8 @@ export class IssueListQueries {
     const ids = rows.map((row) => row.issue_id);
     // Fewer than the limit: that is every match, no count query needed.
     if (ids.length < limit) return { ids, totalCount: ids.length };
-    const [count] = await this.select<{ total: number | string }>(sql`SELECT count() AS total FROM (${matching})`);
+    const counted = countsInRange ? sql`SELECT issue_id FROM (${matching}) AS matching_issues ${join}` : matching;
+    const [count] = await this.select<{ total: number | string }>(sql`SELECT count() AS total FROM (${counted})`);
     return { ids, totalCount: Number(count?.total ?? 0) };
   }
 
@@ -122,12 +126,12 @@ export class IssueListQueries {
   }
 
   /** The latest revision of every issue matching `filter` (the view's `latest_*` columns). */
-  private matching(tenant: string, filter: IssueListFilter): SqlFragment {
+  private matching(tenant: string, filter: IssueListFilter, rangePresence = true): SqlFragment {
     const terms = issueFilterTerms(filter);
     const { fromMs, toMs } = filter;
     if (fromMs != null) terms.push(sql`latest_last_seen_ms >= ${fromMs}`);
     if (toMs != null) terms.push(sql`latest_first_seen_ms < ${toMs}`);
-    if (fromMs != null || toMs != null) {
+    if (rangePresence && (fromMs != null || toMs != null)) {
       // Seen within the range, at hour granularity: an issue seen before and after but not inside it drops out here.
       const hours = [sql`tenant = ${tenant}`];
       if (fromMs != null) hours.push(sql`hour_start_ms >= ${floorHour(fromMs)}`);
@@ -163,7 +167,7 @@ export class IssueListQueries {
         const hours = [sql`tenant = ${tenant}`];
         if (filter.fromMs != null) hours.push(sql`hour_start_ms >= ${floorHour(filter.fromMs)}`);
         if (filter.toMs != null) hours.push(sql`hour_start_ms < ${filter.toMs}`);
-        return { join: this.joinCounts(sql`sum(hour_count) AS range_count`, allOf([...hours, issues])), key: raw('range_count') };
+        return { join: this.joinCounts(sql`sum(hour_count) AS range_count`, allOf([...hours, issues]), 'INNER'), key: raw('range_count') };
       }
       case 'RELEVANCE': {
         const currentHour = floorHour(nowMs);
@@ -182,14 +186,15 @@ export class IssueListQueries {
   }
 
   /**
-   * ANY LEFT JOIN of per-issue aggregates over `issue_hourly_counts` (the largest count per issue and
-   * hour, `aggregates` over the hours). Issues without rows get zeros.
+   * ANY LEFT (or INNER) JOIN of per-issue aggregates over `issue_hourly_counts` (the largest count per
+   * issue and hour, `aggregates` over the hours). With LEFT, issues without rows get zeros; INNER
+   * drops them.
    */
-  private joinCounts(aggregates: SqlFragment, where: SqlFragment): SqlFragment {
+  private joinCounts(aggregates: SqlFragment, where: SqlFragment, kind: 'LEFT' | 'INNER' = 'LEFT'): SqlFragment {
     // FINAL collapses the rows of one (issue, hour) not merged yet to the largest count, which is what
     // ReplacingMergeTree(count) keeps; the WHERE is on key columns only, where FINAL is sound on 18.16,
     // and it costs about half of grouping by (issue, hour) first.
-    return sql`ANY LEFT JOIN (
+    return sql`ANY ${raw(kind)} JOIN (
       SELECT issue_id, ${aggregates} FROM (
         SELECT issue_id, hour_start_ms, count AS hour_count FROM ${this.hourly} FINAL
         WHERE ${where})

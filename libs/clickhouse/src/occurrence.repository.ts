@@ -151,15 +151,15 @@ export class OccurrenceRepository {
    *
    * The subquery groups the by-issue copy's small columns by (issue, version, host), keeps each
    * group's newest id and the `limit` newest groups per issue; the outer read takes those rows from
-   * the same copy. Grouping makes redelivered copies one group member, `LIMIT 1 BY` one row.
+   * the same copy by its whole sorting key (issue, time, id), so it reads their granules only. Grouping makes redelivered copies one group member, `LIMIT 1 BY` one row.
    */
   async representativeByIssues(tenant: string, issueIds: readonly string[], limit: number): Promise<Map<string, OccurrenceSummary[]>> {
     checkPositiveInteger('limit', limit);
     if (issueIds.length === 0) return new Map();
     const rows = await this.select<OccurrenceSummaryRowOutput>(sql`
       SELECT ${raw(SUMMARY_COLUMNS.join(', '))} FROM ${this.byIssue}
-      WHERE ${this.issuesScope(tenant, issueIds)} AND (issue_id, occurrence_id) IN (
-        SELECT issue_id, newest_id FROM (
+      WHERE ${this.issuesScope(tenant, issueIds)} AND (issue_id, timestamp_ms, occurrence_id) IN (
+        SELECT issue_id, newest_ms, newest_id FROM (
           SELECT issue_id, max(timestamp_ms) AS newest_ms, argMax(occurrence_id, (timestamp_ms, occurrence_id)) AS newest_id
           FROM ${this.byIssue}
           WHERE ${this.issuesScope(tenant, issueIds)}

@@ -80,6 +80,10 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
       const result = await order({}, { field: 'LAST_SEEN', direction: 'DESC' }, 2);
       expect(names(result.ids)).toEqual(['spike', 'steady']);
       expect(result.totalCount).toBe(5);
+      // COUNT in a range counts only the issues seen in it, beyond the limit too.
+      const ranged = await order({ fromMs: T, toMs: NOW }, { field: 'COUNT', direction: 'DESC' }, 1);
+      expect(names(ranged.ids)).toEqual(['spike']);
+      expect(ranged.totalCount).toBe(3);
       await expect(order({}, { field: 'LAST_SEEN', direction: 'DESC' }, 0)).rejects.toThrow(RangeError);
     });
 
