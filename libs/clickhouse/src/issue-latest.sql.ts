@@ -40,26 +40,35 @@ const NULLABLE_COLUMNS = new Set<keyof IssueRow>(['env', 'culprit', 'first_versi
 /** Prefix of the view's columns: `latest_status` etc. */
 export const LATEST = 'latest_';
 
+/** One `latest_<column>` of the latest-revision view. */
+function latestColumn(column: keyof IssueRow): string {
+  return NULLABLE_COLUMNS.has(column)
+    ? `tupleElement(argMax(tuple(${column}), revision), 1) AS ${LATEST}${column}`
+    : `argMax(${column}, revision) AS ${LATEST}${column}`;
+}
+
 /**
  * One row per issue with the values of its highest revision. Aggregate functions treat a NULL
  * argument specially (the -Null combinator may skip it), so nullable columns are wrapped in a
  * one-element tuple, which is never NULL, and unwrapped after argMax.
  */
-const latestColumns = raw(
-  [
-    ...VALUE_COLUMNS.map((column) =>
-      NULLABLE_COLUMNS.has(column)
-        ? `tupleElement(argMax(tuple(${column}), revision), 1) AS ${LATEST}${column}`
-        : `argMax(${column}, revision) AS ${LATEST}${column}`,
-    ),
-    `max(revision) AS ${LATEST}revision`,
-  ].join(',\n'),
-);
+const latestColumns = raw([...VALUE_COLUMNS.map(latestColumn), `max(revision) AS ${LATEST}revision`].join(',\n'));
 
-/** The latest revision of every issue of `tenant` within `scope` (a condition on raw rows, e.g. an id list). */
-export function latestIssuesSql(table: SqlFragment, tenant: string, scope: SqlFragment = raw('1')): SqlFragment {
+/** The columns {@link issueFilterTerms} and the list orders read (search columns only when searching). */
+export function listColumns(filter: IssueFilter): (keyof IssueRow)[] {
+  const columns: (keyof IssueRow)[] = ['service', 'envs', 'status', 'occurrence_count', 'first_seen_ms', 'last_seen_ms'];
+  if (filter.search) columns.push('error_type', 'error_message', 'message_template', 'culprit');
+  return columns;
+}
+
+/**
+ * The latest revision of every issue of `tenant` within `scope` (a condition on raw rows, e.g. an id
+ * list): every column, or only `columns` (each argMax costs; a list order needs a few).
+ */
+export function latestIssuesSql(table: SqlFragment, tenant: string, scope: SqlFragment = raw('1'), columns?: readonly (keyof IssueRow)[]): SqlFragment {
+  const selected = columns ? raw(columns.map(latestColumn).join(',\n')) : latestColumns;
   return sql`
-    SELECT issue_id, ${latestColumns}
+    SELECT issue_id, ${selected}
     FROM ${table}
     WHERE tenant = ${tenant} AND ${scope}
     GROUP BY issue_id`;

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { issueFilterTerms, latestIssuesSql, type IssueFilter } from './issue-latest.sql';
+import { issueFilterTerms, latestIssuesSql, listColumns, type IssueFilter } from './issue-latest.sql';
 import { allOf, occurrenceConditionTerms, occurrenceValue, type OccurrenceConditions } from './occurrence-fields';
 import { raw, sql, sqlIdentifier, type SqlFragment } from './sql';
 
@@ -146,7 +146,7 @@ export class IssueListQueries {
       const occurrenceTerms = occurrenceConditionTerms({ ...occurrenceConditions, fromMs: fromMs ?? undefined, toMs: toMs ?? undefined });
       terms.push(sql`issue_id IN (SELECT DISTINCT issue_id FROM ${this.occurrences} WHERE tenant = ${tenant} AND ${allOf(occurrenceTerms)})`);
     }
-    return sql`SELECT * FROM (${latestIssuesSql(this.issues, tenant)}) WHERE ${allOf(terms)}`;
+    return sql`SELECT * FROM (${latestIssuesSql(this.issues, tenant, raw('1'), listColumns(filter))}) WHERE ${allOf(terms)}`;
   }
 
   /** The ORDER BY expression and the join that feeds it. */
