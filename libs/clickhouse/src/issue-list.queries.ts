@@ -44,6 +44,9 @@ const ISSUE_LEVEL_FACETS: Record<string, string> = {
   env: 'arrayJoin(latest_envs)',
 };
 
+/** Occurrence keys kept per day in `issue_facet_values` (migrations/0011). */
+const FACET_TABLE_KEYS = new Set(['version', 'host', 'container', 'resource', 'runtime', 'http.route', 'http.status_code', 'http.method']);
+
 /**
  * The explorer's list queries over the issue projection, `issue_hourly_counts` and `occurrences`:
  * the order of every issue a filter matches (the gateway pages through it) and facet counts.
@@ -56,6 +59,7 @@ export class IssueListQueries {
   private readonly issues: SqlFragment;
   private readonly hourly: SqlFragment;
   private readonly occurrences: SqlFragment;
+  private readonly facetTable: SqlFragment;
 
   constructor(
     private readonly client: ClickHouseClient,
@@ -65,6 +69,7 @@ export class IssueListQueries {
     this.issues = table('issues');
     this.hourly = table('issue_hourly_counts');
     this.occurrences = table('occurrences');
+    this.facetTable = table('issue_facet_values');
   }
 
   /**
@@ -100,21 +105,16 @@ export class IssueListQueries {
    * For each key, the values among the matching issues with the number of issues having each, most
    * frequent first, ties by value, at most `limit` per key; '' (absent) is left out. `service`,
    * `status` and `env` are issue fields; other keys count an issue under a value when one of its
-   * occurrences (within the filter's time range) has it. One query per key, run together.
+   * occurrences within the filter's time range has it (for the keys of `issue_facet_values`, within
+   * the range's UTC days). One query per key, run together.
    */
   async facets(tenant: string, filter: IssueListFilter, keys: readonly string[], limit: number): Promise<Map<string, FacetValueCount[]>> {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     const matching = this.matching(tenant, filter);
-    const timeTerms = occurrenceConditionTerms({ fromMs: filter.fromMs ?? undefined, toMs: filter.toMs ?? undefined });
     const results = await Promise.all(
       keys.map(async (key) => {
-        const issueLevel = ISSUE_LEVEL_FACETS[key];
-        const values = issueLevel
-          ? sql`SELECT issue_id, ${raw(issueLevel)} AS value FROM (${matching})`
-          : sql`SELECT DISTINCT issue_id, ${occurrenceValue(key)} AS value FROM ${this.occurrences}
-                WHERE tenant = ${tenant} AND ${allOf(timeTerms)} AND issue_id IN (SELECT issue_id FROM (${matching}))`;
         const rows = await this.select<{ value: string; issues: number | string }>(sql`
-          SELECT value, uniqExact(issue_id) AS issues FROM (${values})
+          SELECT value, uniqExact(issue_id) AS issues FROM (${this.facetValues(tenant, filter, key, matching)})
           WHERE value != ''
           GROUP BY value
           ORDER BY issues DESC, value ASC
@@ -123,6 +123,26 @@ export class IssueListQueries {
       }),
     );
     return new Map(results);
+  }
+
+  /**
+   * (issue_id, value) pairs of one facet key for the matching issues: from the projection for issue
+   * fields, from `issue_facet_values` (migrations/0011: one row per day, key, value and issue) for the
+   * occurrence keys it holds, within the time range's UTC days; other span tags from `occurrences`.
+   */
+  private facetValues(tenant: string, filter: IssueListFilter, key: string, matching: SqlFragment): SqlFragment {
+    const issueLevel = ISSUE_LEVEL_FACETS[key];
+    if (issueLevel) return sql`SELECT issue_id, ${raw(issueLevel)} AS value FROM (${matching})`;
+    const matchingIds = sql`issue_id IN (SELECT issue_id FROM (${matching}))`;
+    if (FACET_TABLE_KEYS.has(key)) {
+      const days = [sql`tenant = ${tenant}`, sql`key = ${key}`];
+      if (filter.fromMs != null) days.push(sql`day >= toDate(toDateTime(${Math.floor(filter.fromMs / 1000)}, 'UTC'))`);
+      if (filter.toMs != null) days.push(sql`day <= toDate(toDateTime(${Math.floor((filter.toMs - 1) / 1000)}, 'UTC'))`);
+      return sql`SELECT issue_id, value FROM ${this.facetTable} WHERE ${allOf(days)} AND ${matchingIds}`;
+    }
+    const timeTerms = occurrenceConditionTerms({ fromMs: filter.fromMs ?? undefined, toMs: filter.toMs ?? undefined });
+    return sql`SELECT DISTINCT issue_id, ${occurrenceValue(key)} AS value FROM ${this.occurrences}
+      WHERE tenant = ${tenant} AND ${allOf(timeTerms)} AND ${matchingIds}`;
   }
 
   /** The latest revision of every issue matching `filter` (the view's `latest_*` columns). */

@@ -5,6 +5,7 @@ import { toOccurrenceRow } from '../src/occurrence-row';
 import { OccurrenceRepository } from '../src/occurrence.repository';
 import { IssueRepository } from '../src/issue.repository';
 import { bindDatabase, loadMigrations } from '../src/migrate';
+import { raw, sql } from '../src/sql';
 import { TRACKED_VALUE_KEYS, trackedValues } from '@faultline/domain';
 import { hexId, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
 import type { ClickHouseTarget } from './clickhouse-contract';
@@ -113,9 +114,14 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
       ]);
       expect(facets.get('missing.tag')).toEqual([]);
 
-      const filtered = await queries.facets(fixture.tenant, { service: 'checkout', fromMs: T }, ['version', 'service'], 1);
-      expect(filtered.get('version')).toEqual([{ value: '1.0.0', count: 1 }]);
+      // Occurrence keys count within the range's UTC days: on T's day steady and spike both have 1.0.0
+      // and 2.0.0 (a tie, broken by value); the tag scan path (user tags) is exact to the millisecond.
+      const filtered = await queries.facets(fixture.tenant, { service: 'checkout', fromMs: T }, ['version', 'service', 'http.route'], 1);
+      expect(filtered.get('version')).toEqual([{ value: '1.0.0', count: 2 }]);
       expect(filtered.get('service')).toEqual([{ value: 'checkout', count: 2 }]);
+      expect(filtered.get('http.route')).toEqual([{ value: '/cart', count: 1 }]);
+      const later = await queries.facets(fixture.tenant, { service: 'checkout', fromMs: T + 24 * HOUR_MS }, ['version'], 5);
+      expect(later.get('version')).toEqual([]);
     });
 
     it('counts tracked values per issue as the aggregator does (the same values as trackedValues), each occurrence once', async () => {
@@ -137,6 +143,13 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
       expect(actual.get('runtime=nodejs 20.19.0')).toBe(1);
       expect(actual.get('runtime=javascript v20')).toBe(1);
       expect(counted.has('none')).toBe(false);
+
+      // The facet table's view (migrations/0011) writes the same values for the keys it holds.
+      const facetRows = await (
+        await client.query({ query: sql`SELECT DISTINCT key, value FROM ${raw(`${database}.issue_facet_values`)} WHERE tenant = ${tenant}`.text, format: 'JSONEachRow' })
+      ).json<{ key: string; value: string }>();
+      const occurrenceKeys = [...expected.keys()].filter((entry) => !entry.startsWith('service=') && !entry.startsWith('env='));
+      expect(facetRows.map(({ key, value }) => `${key}=${value}`).sort()).toEqual(occurrenceKeys.sort());
     });
 
     it('backfills hourly counts from stored occurrences (migration 0008), each occurrence once, safely twice', async () => {
