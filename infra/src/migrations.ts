@@ -8,10 +8,14 @@ export interface ClickHouseTarget {
   database: string;
 }
 
+/** Longest one migration statement may take: backfills copy every stored occurrence (about a minute per 10 million on 2 cores). */
+export const MIGRATION_TIMEOUT_MS = 60 * 60 * 1000;
+
 /** Applies the numbered migrations of libs/clickhouse to `database` (created if missing). Returns the ones applied now. */
 export async function applyMigrations(target: ClickHouseTarget, log: StackLog): Promise<string[]> {
-  // No default database on the connection: it may not exist yet (see createClickHouseClient).
-  const client = createClickHouseClient({ url: target.url, username: target.username, password: target.password });
+  // No default database on the connection: it may not exist yet (see createClickHouseClient). Backfill
+  // migrations (INSERT ... SELECT over every stored occurrence) run for minutes on a large table.
+  const client = createClickHouseClient({ url: target.url, username: target.username, password: target.password, requestTimeoutMs: MIGRATION_TIMEOUT_MS });
   try {
     return await runMigrations(client, target.database, (message) => log(`${label('migrate')}${message}`));
   } finally {
