@@ -103,26 +103,11 @@ export type OccurrenceRowOutput = Omit<OccurrenceRow, 'fingerprint_version' | 't
 };
 
 export function fromOccurrenceRow(row: OccurrenceRowOutput): StoredOccurrence {
-  const tags: Record<string, string> = {};
-  row['tags.key'].forEach((key, index) => {
-    tags[key] = row['tags.value'][index] ?? '';
-  });
   return {
-    tenant: row.tenant,
-    issueId: row.issue_id,
-    occurrenceId: row.occurrence_id,
+    ...fromSummaryRow(row),
     fingerprint: row.fingerprint,
     fingerprintVersion: Number(row.fingerprint_version),
-    timestampMs: Number(row.timestamp_ms),
     receivedAtMs: Number(row.received_at_ms),
-    service: row.service,
-    env: row.env,
-    version: row.version,
-    host: row.host,
-    container: row.container,
-    resource: row.resource,
-    traceId: row.trace_id,
-    traceIdHex: row.trace_id_hex === '' ? null : row.trace_id_hex,
     spanId: row.span_id,
     errorType: row.error_type,
     errorMessage: row.error_message,
@@ -130,7 +115,6 @@ export function fromOccurrenceRow(row: OccurrenceRowOutput): StoredOccurrence {
     stack: row.stack,
     frames: parseFrames(row.frames),
     culprit: row.culprit,
-    tags,
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { execPipeline } from './exec-pipeline';
 import { issueRecordSchema, issueStatusSchema, type IssueRecord } from '@faultline/contracts';
 import { IssueStateKeys, type HourlyCount } from './issue-state.store';
 
@@ -272,11 +273,3 @@ export class IssueStateMeta {
   }
 }
 
-async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const replies = await pipeline.exec();
-  if (!replies) throw new Error('redis pipeline was discarded');
-  return replies.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
-}

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { execPipeline } from './exec-pipeline';
 import { MAX_TRACKED_VALUES_PER_KEY } from '@faultline/domain';
 import { issueChangeSchema, issueRecordSchema, type IssueChange, type IssueRecord, type IssueStatus } from '@faultline/contracts';
 import { ASSIGN_ISSUE_LUA, AUTO_RESOLVE_ISSUE_LUA, UPDATE_ISSUE_STATUS_LUA } from './issue-workflow.script';
@@ -448,15 +449,6 @@ export interface TrackedValueCounts {
   other: number;
 }
 
-/** Runs a pipeline and answers its replies in order; the first failed command fails the call. */
-async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const replies = await pipeline.exec();
-  if (!replies) throw new Error('redis pipeline was discarded');
-  return replies.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
-}
 
 /** Hash fields (flat list) + env set -> IssueRecord, validated so corrupt state fails loudly. */
 function toIssueRecord(flatHash: string[], envs: string[]): IssueRecord {
