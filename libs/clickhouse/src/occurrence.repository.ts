@@ -50,6 +50,7 @@ function utcDayOfMs(ms: SqlFragment): SqlFragment {
 export class OccurrenceRepository {
   private readonly table: string;
   private readonly byIssue: SqlFragment;
+  private readonly representatives: SqlFragment;
 
   /** `database` qualifies every statement, so the client's default database does not matter. */
   constructor(
@@ -58,6 +59,7 @@ export class OccurrenceRepository {
   ) {
     this.table = `${sqlIdentifier(database)}.${sqlIdentifier('occurrences')}`;
     this.byIssue = raw(`${sqlIdentifier(database)}.${sqlIdentifier('occurrences_by_issue')}`);
+    this.representatives = raw(`${sqlIdentifier(database)}.${sqlIdentifier('issue_representatives')}`);
   }
 
   /** One JSONEachRow INSERT for the whole batch. Re-inserting rows is harmless (see migrations/0001). */
@@ -128,16 +130,17 @@ export class OccurrenceRepository {
    * The newest occurrence (greatest timestamp, then greatest occurrence id) of each issue. Issues
    * without occurrences are absent.
    *
-   * Two steps in one query, because sorting every row of a large issue would read its stacks and
-   * frames too: the subquery finds each issue's newest (day, id) from the small columns only, and the
-   * outer read fetches whole rows for those keys, which the sorting key (tenant, day, issue, id)
-   * narrows to a granule or so per issue. `LIMIT 1 BY` drops an unmerged redelivered copy.
+   * Two steps in one query: the subquery finds each issue's newest (day, id) among the newest
+   * occurrences of its (version, host) pairs in `issue_representatives` (a few rows per issue, however
+   * many occurrences it has), and the outer read fetches whole rows for those keys, which the sorting
+   * key (tenant, day, issue, id) narrows to a granule or so per issue. `LIMIT 1 BY` drops an unmerged
+   * redelivered copy.
    */
   async latestByIssues(tenant: string, issueIds: readonly string[]): Promise<Map<string, StoredOccurrence>> {
     if (issueIds.length === 0) return new Map();
     const rows = await this.selectOccurrences(tenant, sql`
       SELECT ${utcDayOfMs(raw('max(timestamp_ms)'))}, issue_id, argMax(occurrence_id, (timestamp_ms, occurrence_id))
-      FROM ${this.byIssue}
+      FROM ${this.representatives}
       WHERE ${this.issuesScope(tenant, issueIds)}
       GROUP BY issue_id`);
     return new Map(rows.map((row) => [row.issueId, row]));
@@ -149,9 +152,9 @@ export class OccurrenceRepository {
    * as summaries (no stack or messages: {@link byKeys} reads those for the rows that need them).
    * Issues without occurrences are absent.
    *
-   * The subquery groups the by-issue copy's small columns by (issue, version, host), keeps each
-   * group's newest id and the `limit` newest groups per issue; the outer read takes those rows from
-   * the same copy by its whole sorting key (issue, time, id), so it reads their granules only. Grouping makes redelivered copies one group member, `LIMIT 1 BY` one row.
+   * The subquery takes each pair's newest id from `issue_representatives` (migrations/0013: a row per
+   * issue, version and host) and the `limit` newest pairs per issue; the outer read takes those rows
+   * from the by-issue copy by its whole sorting key (issue, time, id), so it reads their granules only. Grouping makes redelivered copies one group member, `LIMIT 1 BY` one row.
    */
   async representativeByIssues(tenant: string, issueIds: readonly string[], limit: number): Promise<Map<string, OccurrenceSummary[]>> {
     checkPositiveInteger('limit', limit);
@@ -161,9 +164,9 @@ export class OccurrenceRepository {
       WHERE ${this.issuesScope(tenant, issueIds)} AND (issue_id, timestamp_ms, occurrence_id) IN (
         SELECT issue_id, newest_ms, newest_id FROM (
           SELECT issue_id, max(timestamp_ms) AS newest_ms, argMax(occurrence_id, (timestamp_ms, occurrence_id)) AS newest_id
-          FROM ${this.byIssue}
+          FROM ${this.representatives}
           WHERE ${this.issuesScope(tenant, issueIds)}
-          GROUP BY issue_id, version, host
+          GROUP BY issue_id, version_key, host_key
           ORDER BY newest_ms DESC, newest_id DESC
           LIMIT ${limit} BY issue_id))
       ORDER BY timestamp_ms DESC, occurrence_id DESC

@@ -166,8 +166,14 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
         for (const statement of migration.statements) await client.command({ query: bindDatabase(statement, database) });
       }
       // The by-issue copy (0009's view, 0010's backfill run again here) reads each occurrence once too.
-      const backfill = loadMigrations().find((candidate) => candidate.name === '0010_backfill_occurrences_by_issue');
-      for (const statement of backfill?.statements ?? []) await client.command({ query: bindDatabase(statement, database) });
+      for (const name of ['0010_backfill_occurrences_by_issue', '0014_backfill_issue_representatives']) {
+        const backfill = loadMigrations().find((candidate) => candidate.name === name);
+        if (!backfill) throw new Error(`migration ${name} is missing`);
+        for (const statement of backfill.statements) await client.command({ query: bindDatabase(statement, database) });
+      }
+      // One (version, host) pair: its newest occurrence, once.
+      const representatives = await new OccurrenceRepository(client, database).representativeByIssues(tenant, [issueId], 5);
+      expect(representatives.get(issueId)?.map((row) => row.timestampMs)).toEqual([T + HOUR_MS + 1]);
       const distribution = await new OccurrenceRepository(client, database).valueCountsByIssues(tenant, [issueId], 'version', 5);
       expect(distribution.get(issueId)).toEqual({ total: 4, values: [{ value: '1.4.2', count: 4 }] });
       const counts = await new IssueHourlyCountsRepository(client, database).countsByIssues(tenant, [issueId], T, T + 2 * HOUR_MS);
