@@ -74,6 +74,16 @@ export function latestIssuesSql(table: SqlFragment, tenant: string, scope: SqlFr
     GROUP BY issue_id`;
 }
 
+/**
+ * The service condition on raw revision rows, for the view's `scope`: the issue id hashes the service,
+ * so every revision of an issue has the same one and the view aggregates only that service's issues.
+ * (Other fields are not pushed down: the first message, say, may differ between revisions written
+ * before and after a loss of the Redis state.)
+ */
+export function staticIssueScope(filter: IssueFilter): SqlFragment {
+  return filter.service != null ? sql`service = ${filter.service}` : raw('1');
+}
+
 /** Conditions on the latest revision's values (filtering raw rows would match stale revisions). */
 export function issueFilterTerms(filter: IssueFilter): SqlFragment[] {
   const terms: SqlFragment[] = [];

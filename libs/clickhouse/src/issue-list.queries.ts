@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { issueFilterTerms, latestIssuesSql, listColumns, type IssueFilter } from './issue-latest.sql';
+import { issueFilterTerms, latestIssuesSql, listColumns, staticIssueScope, type IssueFilter } from './issue-latest.sql';
 import { allOf, occurrenceConditionTerms, occurrenceValue, type OccurrenceConditions } from './occurrence-fields';
 import { raw, sql, sqlIdentifier, type SqlFragment } from './sql';
 
@@ -86,7 +86,7 @@ export class IssueListQueries {
     const matching = this.matching(tenant, filter, !countsInRange);
     // A filter narrower than the status one limits the hourly aggregation to its issues, which is most
     // of the cost of COUNT-in-range and RELEVANCE orders; without one, every issue is aggregated anyway.
-    const narrowed = isNarrowerThanStatus(filter) ? sql`issue_id IN (SELECT issue_id FROM (${matching}))` : raw('1');
+    const narrowed = isNarrowerThanStatus(filter) ? sql`issue_id IN (SELECT issue_id FROM (${matching}))` : null;
     const { join, key } = this.sortKey(tenant, filter, sort.field, nowMs, narrowed);
     const secondary = sort.field === 'RELEVANCE' ? sql`latest_last_seen_ms ${direction}, ` : raw('');
     const rows = await this.select<{ issue_id: string }>(sql`
@@ -166,7 +166,7 @@ export class IssueListQueries {
       const occurrenceTerms = occurrenceConditionTerms({ ...occurrenceConditions, fromMs: fromMs ?? undefined, toMs: toMs ?? undefined });
       terms.push(sql`issue_id IN (SELECT DISTINCT issue_id FROM ${this.occurrences} WHERE tenant = ${tenant} AND ${allOf(occurrenceTerms)})`);
     }
-    return sql`SELECT * FROM (${latestIssuesSql(this.issues, tenant, raw('1'), listColumns(filter))}) WHERE ${allOf(terms)}`;
+    return sql`SELECT * FROM (${latestIssuesSql(this.issues, tenant, staticIssueScope(filter), listColumns(filter))}) WHERE ${allOf(terms)}`;
   }
 
   /** The ORDER BY expression and the join that feeds it. */
@@ -175,7 +175,7 @@ export class IssueListQueries {
     filter: IssueListFilter,
     field: IssueSortField,
     nowMs: number,
-    issues: SqlFragment,
+    issues: SqlFragment | null,
   ): { join: SqlFragment; key: SqlFragment } {
     switch (field) {
       case 'LAST_SEEN':
@@ -187,7 +187,7 @@ export class IssueListQueries {
         const hours = [sql`tenant = ${tenant}`];
         if (filter.fromMs != null) hours.push(sql`hour_start_ms >= ${floorHour(filter.fromMs)}`);
         if (filter.toMs != null) hours.push(sql`hour_start_ms < ${filter.toMs}`);
-        return { join: this.joinCounts(sql`sum(hour_count) AS range_count`, allOf([...hours, issues]), 'INNER'), key: raw('range_count') };
+        return { join: this.joinCounts(sql`sum(hour_count) AS range_count`, allOf(hours), issues, 'INNER'), key: raw('range_count') };
       }
       case 'RELEVANCE': {
         const currentHour = floorHour(nowMs);
@@ -196,11 +196,11 @@ export class IssueListQueries {
           sumIf(hour_count, hour_start_ms >= ${currentHour - HOUR_MS}) AS hour_count_2h,
           sumIf(hour_count, hour_start_ms >= ${currentHour - 23 * HOUR_MS}) AS day_count,
           sum(hour_count) AS week_count`;
-        const window = sql`tenant = ${tenant} AND hour_start_ms >= ${currentHour - 167 * HOUR_MS} AND hour_start_ms <= ${currentHour} AND ${issues}`;
+        const window = sql`tenant = ${tenant} AND hour_start_ms >= ${currentHour - 167 * HOUR_MS} AND hour_start_ms <= ${currentHour}`;
         // The formula is documented on IssueSort in the GraphQL schema; keep the two in step.
         const relevance = sql`exp(-greatest(${nowMs} - toInt64(latest_last_seen_ms), 0) / ${HOUR_MS * 24})
           * (log2(1 + day_count) + 2 * log2(1 + (hour_count_2h / ${1 + elapsed}) / (greatest(toInt64(week_count) - toInt64(day_count), 0) / 144 + 1)))`;
-        return { join: this.joinCounts(counts, window), key: relevance };
+        return { join: this.joinCounts(counts, window, issues), key: relevance };
       }
     }
   }
@@ -210,14 +210,16 @@ export class IssueListQueries {
    * issue and hour, `aggregates` over the hours). With LEFT, issues without rows get zeros; INNER
    * drops them.
    */
-  private joinCounts(aggregates: SqlFragment, where: SqlFragment, kind: 'LEFT' | 'INNER' = 'LEFT'): SqlFragment {
-    // FINAL collapses the rows of one (issue, hour) not merged yet to the largest count, which is what
-    // ReplacingMergeTree(count) keeps; the WHERE is on key columns only, where FINAL is sound on 18.16,
-    // and it costs about half of grouping by (issue, hour) first.
+  private joinCounts(aggregates: SqlFragment, hours: SqlFragment, issues: SqlFragment | null, kind: 'LEFT' | 'INNER' = 'LEFT'): SqlFragment {
+    // Without an issue set, FINAL collapses the rows of one (issue, hour) not merged yet to the largest
+    // count (what ReplacingMergeTree(count) keeps); `hours` is on key columns only, where FINAL is sound
+    // on 18.16, and it costs about half of grouping every issue's hours first. With a set (a narrow
+    // filter), grouping after the WHERE aggregates only its issues, which FINAL (merging first) cannot.
+    const perHour = issues
+      ? sql`SELECT issue_id, hour_start_ms, max(count) AS hour_count FROM ${this.hourly} WHERE ${hours} AND ${issues} GROUP BY issue_id, hour_start_ms`
+      : sql`SELECT issue_id, hour_start_ms, count AS hour_count FROM ${this.hourly} FINAL WHERE ${hours}`;
     return sql`ANY ${raw(kind)} JOIN (
-      SELECT issue_id, ${aggregates} FROM (
-        SELECT issue_id, hour_start_ms, count AS hour_count FROM ${this.hourly} FINAL
-        WHERE ${where})
+      SELECT issue_id, ${aggregates} FROM (${perHour})
       GROUP BY issue_id) AS issue_counts USING issue_id`;
   }
 

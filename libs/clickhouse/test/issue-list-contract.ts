@@ -50,6 +50,9 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
       const result = await order(range, { field: 'COUNT', direction: 'DESC' });
       expect(names(result.ids)).toEqual(['spike', 'steady', 'fresh']);
       expect(result.totalCount).toBe(3);
+      // A narrower filter aggregates only its issues' hours (grouping instead of FINAL): same counts.
+      expect(names((await order({ ...range, service: 'checkout' }, { field: 'COUNT', direction: 'ASC' })).ids)).toEqual(['steady', 'spike']);
+      expect(names((await order({ service: 'checkout' }, { field: 'RELEVANCE', direction: 'DESC' })).ids)).toEqual(['spike', 'steady', 'ignored', 'old']);
       // `from` mid-hour counts the whole hour; an open end counts everything after `from`.
       expect(names((await order({ fromMs: T - 30 * 60_000 }, { field: 'COUNT', direction: 'DESC' })).ids)).toEqual(['spike', 'steady', 'fresh']);
       expect(names((await order({ toMs: T - 3 * HOUR_MS }, { field: 'COUNT', direction: 'DESC' })).ids)).toEqual(['steady', 'old', 'ignored']);
@@ -218,9 +221,10 @@ async function seed({ client, database }: ClickHouseTarget): Promise<Fixture> {
     }),
     record(tenant, ids.ignored, { count: 120, firstSeenMs: T - 48 * HOUR_MS, lastSeenMs: T - 25 * HOUR_MS, status: 'IGNORED' }),
   ];
-  // A stale revision written late must not count: the spike's revision 1 said RESOLVED and service billing.
+  // A stale revision written late must not count: the spike's revision 1 said RESOLVED and had another
+  // first message (the service never differs: the issue id hashes it).
   await new IssueRepository(client, database).upsert([
-    { ...records[1], revision: 1, status: 'RESOLVED', service: 'billing' },
+    { ...records[1], revision: 1, status: 'RESOLVED', errorMessage: 'Ledger entry 7 is locked' },
     ...records.map((issue) => ({ ...issue, revision: 2 })),
   ]);
 
