@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const kafka = createKafka({
     brokers: env.KAFKA_BROKERS,
     clientId: `${env.KAFKA_CLIENT_ID}-create-topics`,
+    security: env,
     log: (level, message) => (level === 'error' || level === 'warn' ? console.error(message) : undefined),
   });
   const created = await createTopics(kafka, specs);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clickhouseEnv, kafkaEnv } from '@faultline/config';
+import { clickhouseEnv, kafkaEnv, kafkaEnvRules } from '@faultline/config';
 
 /**
  * What the two one-shot commands read from the environment. They run as Helm hook Jobs before the
@@ -35,5 +35,5 @@ export const createTopicsEnvSchema = z.object({
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(-1).default(-1).refine((value) => value !== 0, 'must be -1 or at least 1'),
   /** Partition counts that replace the defaults of infra/src/topics.ts for topics created now. */
   KAFKA_TOPIC_PARTITIONS: partitionOverrides,
-});
+}).check(kafkaEnvRules);
 export type CreateTopicsEnv = z.infer<typeof createTopicsEnvSchema>;

@@ -27,11 +27,12 @@ export class AppModule {
         KafkaModule.register({
           brokers: config.KAFKA_BROKERS,
           clientId: `${config.KAFKA_CLIENT_ID}-aggregator`,
+          security: config,
           log: (level, message, extra) => log[level](extra, message),
           producer: { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER },
         }),
         ClickHouseModule.register({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD }),
-        RedisModule.register({ url: config.REDIS_URL }),
+        RedisModule.register(config),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

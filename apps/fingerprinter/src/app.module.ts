@@ -18,10 +18,11 @@ export class AppModule {
         KafkaModule.register({
           brokers: config.KAFKA_BROKERS,
           clientId: `${config.KAFKA_CLIENT_ID}-fingerprinter`,
+          security: config,
           log: (level, message, extra) => log[level](extra, message),
           producer: { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER },
         }),
-        RedisModule.register({ url: config.REDIS_URL }),
+        RedisModule.register(config),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

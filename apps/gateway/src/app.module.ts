@@ -28,10 +28,11 @@ export class AppModule {
       imports: [
         HealthModule.forRoot({ metrics: createMetricsRegistry('gateway') }),
         ClickHouseModule.register({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD }),
-        RedisModule.register({ url: config.REDIS_URL }),
+        RedisModule.register(config),
         KafkaModule.register({
           brokers: config.KAFKA_BROKERS,
           clientId: `${config.KAFKA_CLIENT_ID}-gateway`,
+          security: config,
           log: (level, message, extra) => log[level](extra, message),
           producer: { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER },
         }),

@@ -27,6 +27,7 @@ export class AppModule {
             brokers: config.KAFKA_BROKERS,
             clientId: config.KAFKA_CLIENT_ID,
             idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
+            security: config,
             logger,
           }),
         }),

@@ -155,9 +155,82 @@ earlier entry, so the password never appears in the manifest). Call with (dict "
       key: {{ include "faultline.clickhouseSecretKey" .root }}
 {{- end -}}
 
+{{- define "faultline.kafkaSaslSecretName" -}}
+{{- default (include "faultline.fullname" .) .Values.kafka.sasl.existingSecret -}}
+{{- end -}}
+
+{{- define "faultline.kafkaSaslSecretKey" -}}
+{{- if .Values.kafka.sasl.existingSecret -}}{{ .Values.kafka.sasl.existingSecretPasswordKey }}{{- else -}}kafka-sasl-password{{- end -}}
+{{- end -}}
+
+{{/* Where the Kafka CA (kafka.tls.caSecret) is mounted; KAFKA_SSL_CA_FILE points at ca.crt in it. */}}
+{{- define "faultline.kafkaCaDir" -}}/etc/faultline/kafka-tls{{- end -}}
+
+{{- define "faultline.kafkaCaMounted" -}}
+{{- if .Values.kafka.tls.caSecret -}}
+{{- if not .Values.kafka.tls.enabled -}}{{- fail "kafka.tls.caSecret needs kafka.tls.enabled=true" -}}{{- end -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Kafka and Redis connection settings that are not secret, as NAME: value (libs/config kafkaEnv,
+redisEnv): the ConfigMap holds them for the services, the topic hook Job gets them inline.
+*/}}
+{{- define "faultline.connectionSettings" -}}
+{{- $kafka := .Values.kafka -}}
+KAFKA_SSL: {{ $kafka.tls.enabled | toString | quote }}
+KAFKA_SSL_REJECT_UNAUTHORIZED: {{ $kafka.tls.rejectUnauthorized | toString | quote }}
+{{- if include "faultline.kafkaCaMounted" . }}
+KAFKA_SSL_CA_FILE: {{ printf "%s/ca.crt" (include "faultline.kafkaCaDir" .) | quote }}
+{{- end }}
+{{- if $kafka.sasl.mechanism }}
+{{- if not (or $kafka.sasl.password $kafka.sasl.existingSecret) -}}
+{{- fail "kafka.sasl.mechanism needs kafka.sasl.password or kafka.sasl.existingSecret" -}}
+{{- end }}
+KAFKA_SASL_MECHANISM: {{ $kafka.sasl.mechanism | quote }}
+KAFKA_SASL_USERNAME: {{ required "kafka.sasl.username is required with kafka.sasl.mechanism" $kafka.sasl.username | quote }}
+{{- end }}
+{{- with .Values.redis.sentinel.hosts }}
+REDIS_SENTINELS: {{ join "," . | quote }}
+REDIS_SENTINEL_NAME: {{ required "redis.sentinel.masterName is required with redis.sentinel.hosts" $.Values.redis.sentinel.masterName | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* KAFKA_SASL_PASSWORD from the Secret, when SASL is on. Call with (dict "root" $ "secretName" name). */}}
+{{- define "faultline.kafkaSaslPasswordEnv" -}}
+{{- if .root.Values.kafka.sasl.mechanism -}}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secretName }}
+      key: {{ include "faultline.kafkaSaslSecretKey" .root }}
+{{- end -}}
+{{- end -}}
+
+{{/* The Kafka CA volume and its mount (render nothing without kafka.tls.caSecret). */}}
+{{- define "faultline.kafkaCaVolume" -}}
+{{- if include "faultline.kafkaCaMounted" . -}}
+- name: kafka-tls-ca
+  secret:
+    secretName: {{ .Values.kafka.tls.caSecret }}
+    items:
+      - key: {{ .Values.kafka.tls.caSecretKey }}
+        path: ca.crt
+{{- end -}}
+{{- end -}}
+
+{{- define "faultline.kafkaCaVolumeMount" -}}
+{{- if include "faultline.kafkaCaMounted" . -}}
+- name: kafka-tls-ca
+  mountPath: {{ include "faultline.kafkaCaDir" . }}
+  readOnly: true
+{{- end -}}
+{{- end -}}
+
 {{/* Whether the chart must create a Secret: for each connection without an existingSecret. */}}
 {{- define "faultline.createSecret" -}}
-{{- if or (not .Values.clickhouse.existingSecret) (and .Values.redis.password (not .Values.redis.existingSecret)) -}}true{{- end -}}
+{{- if or (not .Values.clickhouse.existingSecret) (and .Values.redis.password (not .Values.redis.existingSecret)) (and .Values.kafka.sasl.mechanism .Values.kafka.sasl.password (not .Values.kafka.sasl.existingSecret)) -}}true{{- end -}}
 {{- end -}}
 
 {{/* The Secret's data, shared by the release Secret and the hook Jobs' Secret. */}}
@@ -167,5 +240,8 @@ clickhouse-password: {{ .Values.clickhouse.password | b64enc | quote }}
 {{- end }}
 {{- if and .Values.redis.password (not .Values.redis.existingSecret) }}
 redis-password: {{ .Values.redis.password | b64enc | quote }}
+{{- end }}
+{{- if and .Values.kafka.sasl.mechanism .Values.kafka.sasl.password (not .Values.kafka.sasl.existingSecret) }}
+kafka-sasl-password: {{ .Values.kafka.sasl.password | b64enc | quote }}
 {{- end }}
 {{- end -}}

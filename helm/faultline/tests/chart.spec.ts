@@ -307,6 +307,74 @@ describe('env against the config schemas', () => {
     expect(ref.name).toBe('faultline-hooks');
   });
 
+  it('connects every Kafka client of ci/production-values.yaml with TLS (CA from a mounted Secret) and SASL', () => {
+    const kafkaClients = workloads(production).filter((workload) => workload.entrypoint !== 'dist/infra/src/migrate.js');
+    expect(kafkaClients).toHaveLength(5); // four services and create-topics
+    for (const workload of kafkaClients) {
+      const config = parseEnvWith(ENTRYPOINTS[workload.entrypoint].schema, workload, production);
+      expect([workload.manifest.metadata.name, config]).toEqual([
+        workload.manifest.metadata.name,
+        expect.objectContaining({
+          KAFKA_SSL: true,
+          KAFKA_SSL_REJECT_UNAUTHORIZED: true,
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: 'faultline',
+          KAFKA_SASL_PASSWORD: EXTERNAL_SECRET_VALUE,
+        }),
+      ]);
+      const ref = workload.container.env.find((variable: { name: string }) => variable.name === 'KAFKA_SASL_PASSWORD').valueFrom.secretKeyRef;
+      expect(ref).toEqual({ name: 'faultline-credentials', key: 'kafka-password' });
+      // KAFKA_SSL_CA_FILE is a file of a volume mounted in this container, holding the Secret's CA key.
+      const caFile = config.KAFKA_SSL_CA_FILE as string;
+      const mount = (workload.container.volumeMounts as { name: string; mountPath: string }[]).find((candidate) => caFile.startsWith(`${candidate.mountPath}/`));
+      expect(mount).toBeDefined();
+      const volume = (workload.pod.volumes as { name: string; secret?: { secretName: string; items: { key: string; path: string }[] } }[]).find(
+        (candidate) => candidate.name === mount?.name,
+      );
+      expect(volume?.secret?.secretName).toBe('kafka-cluster-ca');
+      expect(volume?.secret?.items).toEqual([{ key: 'ca.pem', path: path.posix.relative(mount?.mountPath as string, caFile) }]);
+    }
+  });
+
+  it('connects every Redis client of ci/production-values.yaml through Sentinel', () => {
+    for (const workload of workloads(production).filter((w) => ['fingerprinter', 'aggregator', 'gateway'].some((name) => w.entrypoint.includes(`/${name}/`)))) {
+      const config = parseEnvWith(ENTRYPOINTS[workload.entrypoint].schema, workload, production);
+      expect(config.REDIS_SENTINEL_NAME).toBe('faultline-master');
+      expect(config.REDIS_SENTINELS).toEqual([0, 1, 2].map((n) => ({ host: `redis-sentinel-${n}.redis-headless.data.svc`, port: 26379 })));
+    }
+  });
+
+  it('stores a SASL password the chart is given in its Secret and the hook Secret, never in a manifest', () => {
+    const rendered = renderChart({ set: { 'kafka.sasl.mechanism': 'plain', 'kafka.sasl.username': 'faultline', 'kafka.sasl.password': 'kafka-pw' } });
+    for (const workload of workloads(rendered).filter((w) => w.entrypoint !== 'dist/infra/src/migrate.js')) {
+      const config = parseEnvWith(ENTRYPOINTS[workload.entrypoint].schema, workload, rendered);
+      expect(config).toMatchObject({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'faultline', KAFKA_SASL_PASSWORD: 'kafka-pw', KAFKA_SSL: false });
+      expect(JSON.stringify(workload.manifest)).not.toContain('kafka-pw');
+    }
+    const topics = workloads(rendered).find((workload) => workload.entrypoint === 'dist/infra/src/create-topics.js') as Workload;
+    expect(topics.container.env.find((variable: { name: string }) => variable.name === 'KAFKA_SASL_PASSWORD').valueFrom.secretKeyRef.name).toBe('faultline-hooks');
+  });
+
+  it('leaves the defaults plaintext, unauthenticated and standalone', () => {
+    for (const workload of workloads(defaults).filter((w) => w.entrypoint !== 'dist/infra/src/migrate.js')) {
+      const config = parseEnvWith(ENTRYPOINTS[workload.entrypoint].schema, workload, defaults);
+      expect(config).toMatchObject({ KAFKA_SSL: false, KAFKA_SSL_REJECT_UNAUTHORIZED: true });
+      expect(config.KAFKA_SASL_MECHANISM ?? config.KAFKA_SSL_CA_FILE ?? config.REDIS_SENTINELS).toBeUndefined();
+      expect(workload.pod.volumes.map((volume: { name: string }) => volume.name)).toEqual(['tmp']);
+    }
+  });
+
+  it('refuses incomplete SASL, sentinel and CA settings at render time', () => {
+    expect(() => renderChart({ set: { 'kafka.sasl.mechanism': 'plain', 'kafka.sasl.password': 'pw' } })).toThrow(/kafka.sasl.username is required/);
+    expect(() => renderChart({ set: { 'kafka.sasl.mechanism': 'plain', 'kafka.sasl.username': 'u' } })).toThrow(/kafka.sasl.password or kafka.sasl.existingSecret/);
+    expect(() => renderChart({ set: { 'kafka.sasl.mechanism': 'gssapi' } })).toThrow(/mechanism/);
+    expect(() => renderChart({ set: { 'kafka.tls.caSecret': 'ca' } })).toThrow(/kafka.tls.enabled/);
+    expect(() => helm(['template', 'faultline', '.', '--set', 'redis.sentinel.hosts={sentinel:26379}'])).toThrow(/redis.sentinel.masterName is required/);
+    expect(() => helm(['template', 'faultline', '.', '--set', 'redis.sentinel.hosts={sentinel}', '--set', 'redis.sentinel.masterName=m'])).toThrow(/sentinel/);
+    // Redis Cluster has no value: the schema refuses one.
+    expect(() => helm(['template', 'faultline', '.', '--set', 'redis.cluster.enabled=true'])).toThrow(/cluster/);
+  });
+
   it('hands the topic hook partition and replication overrides it accepts', () => {
     const topics = workloads(production).find((workload) => workload.entrypoint === 'dist/infra/src/create-topics.js') as Workload;
     const config = parseEnvWith(createTopicsEnvSchema, topics, production);

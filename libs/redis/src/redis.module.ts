@@ -1,7 +1,7 @@
 import { HealthRegistry } from '@faultline/observability';
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { createRedisClient, redisReadiness } from './redis.client';
+import { createRedisClient, RedisConnectionSettings, redisReadiness } from './redis.client';
 
 /** Injection token of a service's Redis client (ioredis `Redis`). */
 export const REDIS = Symbol('REDIS');
@@ -21,14 +21,17 @@ class RedisLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** One Redis client per service. Needs HealthModule (global) for its readiness check. */
+/**
+ * One Redis client per service. Needs HealthModule (global) for its readiness check. Takes the
+ * service's validated config (its redisEnv part), so a new connection setting needs no app change.
+ */
 @Global()
 @Module({})
 export class RedisModule {
-  static register(options: { url: string }): DynamicModule {
+  static register(connection: RedisConnectionSettings): DynamicModule {
     return {
       module: RedisModule,
-      providers: [{ provide: REDIS, useFactory: () => createRedisClient(options.url) }, RedisLifecycle],
+      providers: [{ provide: REDIS, useFactory: () => createRedisClient(connection) }, RedisLifecycle],
       exports: [REDIS],
     };
   }

@@ -9,21 +9,28 @@
  */
 import 'reflect-metadata';
 import { createClickHouseClient } from '@faultline/clickhouse';
-import { aggregatorConfigSchema, loadConfig } from '@faultline/config';
+import { aggregatorConfigSchema, loadConfig, redisEnvRules } from '@faultline/config';
+import { z } from 'zod';
 import { createLogger, runMain } from '@faultline/observability';
 import { createRedisClient } from '@faultline/redis';
 import { createRedisStateGuard } from './counter-rebuild.factory';
 
-const rebuildConfigSchema = aggregatorConfigSchema.pick({
+// zod cannot pick from a schema with cross-variable rules: pick from its fields, then add the Redis rules back.
+const rebuildConfigSchema = z
+  .object(aggregatorConfigSchema.shape)
+  .pick({
   LOG_LEVEL: true,
   CLICKHOUSE_URL: true,
   CLICKHOUSE_USER: true,
   CLICKHOUSE_PASSWORD: true,
   CLICKHOUSE_DATABASE: true,
   REDIS_URL: true,
+  REDIS_SENTINELS: true,
+  REDIS_SENTINEL_NAME: true,
   AGGREGATOR_DEDUPE_WINDOW_HOURS: true,
   REDIS_HOURLY_COUNTS_RETENTION_HOURS: true,
-});
+  })
+  .check(redisEnvRules);
 
 runMain(async () => {
   const config = loadConfig(rebuildConfigSchema);
@@ -34,7 +41,7 @@ runMain(async () => {
     password: config.CLICKHOUSE_PASSWORD,
     requestTimeoutMs: 10 * 60_000,
   });
-  const redis = createRedisClient(config.REDIS_URL);
+  const redis = createRedisClient(config);
   try {
     const result = await createRedisStateGuard(clickhouse, redis, config, log).rebuildNow();
     console.log(

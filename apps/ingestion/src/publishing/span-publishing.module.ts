@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { createKafka, KafkaProducer } from '@faultline/kafka';
+import { createKafka, KafkaProducer, KafkaSecuritySettings } from '@faultline/kafka';
 import type { Logger } from '@faultline/observability';
 import { KafkaSpanPublisher } from './kafka-span-publisher';
 import { SpanPublisher } from './span-publisher';
@@ -8,6 +8,7 @@ export interface KafkaPublishingOptions {
   brokers: string[];
   clientId: string;
   idempotentProducer: boolean;
+  security: KafkaSecuritySettings;
   logger: Logger;
 }
 
@@ -25,6 +26,7 @@ export class SpanPublishingModule {
               createKafka({
                 brokers: options.brokers,
                 clientId: options.clientId,
+                security: options.security,
                 log: (level, message, extra) => options.logger[level](extra, message),
               }),
               { idempotent: options.idempotentProducer },

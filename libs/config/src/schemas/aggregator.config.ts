@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clickhouseEnv, commonEnv, hourlyCountsEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
+import { clickhouseEnv, commonEnv, hourlyCountsEnv, kafkaEnv, kafkaEnvRules, port, positiveInt, redisEnv, redisEnvRules } from './fragments';
 
 export const aggregatorConfigSchema = z.object({
   ...commonEnv,
@@ -23,5 +23,5 @@ export const aggregatorConfigSchema = z.object({
    * issue's last version (a fresh deploy gets this long to show the error).
    */
   AGGREGATOR_AUTO_RESOLVE_VERSION_GRACE_HOURS: z.coerce.number().int().min(0).default(24),
-});
+}).check(kafkaEnvRules, redisEnvRules);
 export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
+import { commonEnv, kafkaEnv, kafkaEnvRules, port, positiveInt, redisEnv, redisEnvRules } from './fragments';
 
 export const fingerprinterConfigSchema = z.object({
   ...commonEnv,
@@ -12,5 +12,5 @@ export const fingerprinterConfigSchema = z.object({
   FINGERPRINTER_BATCH_MAX_WAIT_MS: positiveInt(50),
   /** A tenant's grouping config is reloaded from Redis at most this often: how long a rule change takes to apply. */
   FINGERPRINTER_GROUPING_CONFIG_TTL_MS: positiveInt(5000),
-});
+}).check(kafkaEnvRules, redisEnvRules);
 export type FingerprinterConfig = z.infer<typeof fingerprinterConfigSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clickhouseEnv, commonEnv, hourlyCountsEnv, kafkaEnv, port, positiveInt, redisEnv } from './fragments';
+import { clickhouseEnv, commonEnv, hourlyCountsEnv, kafkaEnv, kafkaEnvRules, port, positiveInt, redisEnv, redisEnvRules } from './fragments';
 
 export const gatewayConfigSchema = z.object({
   ...commonEnv,
@@ -26,5 +26,5 @@ export const gatewayConfigSchema = z.object({
   GATEWAY_LIST_SNAPSHOT_MAX_ISSUES: positiveInt(10_000),
   /** How long an issue-list snapshot lives after its last page was read. */
   GATEWAY_LIST_SNAPSHOT_TTL_SECONDS: positiveInt(900),
-});
+}).check(kafkaEnvRules, redisEnvRules);
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

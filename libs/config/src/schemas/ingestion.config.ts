@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, kafkaEnv, port, positiveInt } from './fragments';
+import { commonEnv, kafkaEnv, kafkaEnvRules, port, positiveInt } from './fragments';
 
 export const ingestionConfigSchema = z.object({
   ...commonEnv,
@@ -27,5 +27,5 @@ export const ingestionConfigSchema = z.object({
   INGESTION_OTLP_PORT: port(4318),
   /** OTLP export requests handled at once; beyond it the answer is 429 with Retry-After and exporters retry. */
   INGESTION_OTLP_MAX_CONCURRENT_REQUESTS: positiveInt(64),
-});
+}).check(kafkaEnvRules);
 export type IngestionConfig = z.infer<typeof ingestionConfigSchema>;
