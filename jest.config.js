@@ -29,5 +29,14 @@ module.exports = {
       globalTeardown: '<rootDir>/apps/pipeline-e2e/src/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/apps/pipeline-e2e/src/support/e2e-timeout.setup.ts'],
     },
+    // Faults (issue 6): kills and stops processes of a stack of its own (.faultline/chaos, other ports).
+    {
+      ...common,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/apps/pipeline-e2e/**/*.chaos-spec.ts'],
+      globalSetup: '<rootDir>/apps/pipeline-e2e/src/chaos/chaos-global-setup.ts',
+      globalTeardown: '<rootDir>/apps/pipeline-e2e/src/chaos/chaos-global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/apps/pipeline-e2e/src/chaos/chaos-timeout.setup.ts'],
+    },
   ],
 };

@@ -22,3 +22,6 @@ echo "== integration tests"
 npx jest --selectProjects integration
 echo "== end-to-end tests"
 npx jest --selectProjects e2e --runInBand
+echo "== chaos tests"
+# Faults of issue 6 (SIGTERM, Kafka down, kill -9) against a stack of their own (.faultline/chaos).
+npx jest --selectProjects chaos --runInBand

@@ -1,0 +1,60 @@
+/**
+ * Jest global setup of the chaos group: like the e2e tier's, the whole stack brought up by the real
+ * `up` CLI from empty state, but in its own state dir (`.faultline/chaos`) and on its own ports, because
+ * the chaos specs stop and kill its processes (pid files in `.faultline/chaos/pids/`). Exposes the same
+ * variables as the e2e setup (FAULTLINE_INGESTION_URL, FAULTLINE_GATEWAY_URL, CLICKHOUSE_URL, ...) plus
+ * FAULTLINE_HOME of that stack. Needs dist/ (`npm run build`). No @faultline/* imports here: jest does not
+ * apply moduleNameMapper to global setup modules.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runStackCli } from '../support/global-setup';
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+const home = path.join(repoRoot, '.faultline', 'chaos');
+
+/**
+ * Ports apart from the dev stack's (8126, 4318, 4000, 8127, 8128, 16379, 18123, 19000), the e2e tier's
+ * (2xxxx) and the benchmark's (3xxxx).
+ */
+export function chaosStackEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    FAULTLINE_HOME: home,
+    FAULTLINE_REDIS_PERSISTENCE: 'false',
+    INGESTION_PORT: '48126',
+    INGESTION_OTLP_PORT: '44318',
+    GATEWAY_PORT: '44000',
+    FINGERPRINTER_PORT: '48127',
+    AGGREGATOR_PORT: '48128',
+    FAULTLINE_REDIS_PORT: '46379',
+    FAULTLINE_CLICKHOUSE_HTTP_PORT: '48123',
+    FAULTLINE_CLICKHOUSE_TCP_PORT: '49000',
+    CLICKHOUSE_DATABASE: 'faultline',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
+}
+
+export default async function chaosGlobalSetup(): Promise<void> {
+  const env = chaosStackEnv();
+  process.stdout.write('\n');
+  // A run killed half-way may have left the stack running or its data behind.
+  await runStackCli('down', env);
+  fs.rmSync(home, { recursive: true, force: true });
+  try {
+    await runStackCli('up', env);
+  } catch (error) {
+    // Jest runs no teardown after a failed setup.
+    await runStackCli('down', env).catch(() => undefined);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; logs in ${path.join(home, 'logs')}`);
+  }
+  Object.assign(process.env, {
+    FAULTLINE_HOME: home,
+    FAULTLINE_INGESTION_URL: `http://127.0.0.1:${env.INGESTION_PORT}`,
+    FAULTLINE_OTLP_URL: `http://127.0.0.1:${env.INGESTION_OTLP_PORT}`,
+    FAULTLINE_GATEWAY_URL: `http://127.0.0.1:${env.GATEWAY_PORT}`,
+    FAULTLINE_GRAPHQL_URL: `http://127.0.0.1:${env.GATEWAY_PORT}/graphql`,
+    CLICKHOUSE_URL: `http://127.0.0.1:${env.FAULTLINE_CLICKHOUSE_HTTP_PORT}`,
+    CLICKHOUSE_DATABASE: env.CLICKHOUSE_DATABASE,
+  });
+}
