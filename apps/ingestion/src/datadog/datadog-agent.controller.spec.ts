@@ -91,12 +91,13 @@ describe('DatadogAgentController over HTTP', () => {
     expect(await response.json()).toEqual({ error: `body exceeds ${MAX_BODY_BYTES} bytes` });
   });
 
-  it('answers 503 when the spans could not be published, so the tracer can resend', async () => {
+  it('answers 503 with Retry-After when the spans could not be published, so the client can resend', async () => {
     publisher.failWith = new SpanPublishError(new Error('broker down'));
 
     const response = await sendTraces(ddTracePayload, 'application/msgpack');
 
     expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.json()).toEqual({ error: 'could not publish error spans: broker down' });
   });
 
