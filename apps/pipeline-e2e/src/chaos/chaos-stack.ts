@@ -5,6 +5,7 @@
  * reached ClickHouse. Timings are measured, never slept: every wait polls against a deadline.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { type CorpusCase, readCorpus } from '@faultline/domain/corpus';
 import { runStackCli } from '../support/global-setup';
@@ -54,6 +55,22 @@ export async function msUntilExit(pid: number, since: number, timeoutMs: number)
   return Date.now() - since;
 }
 
+/**
+ * Stops a process as an operator would: SIGTERM, then SIGKILL if it is still there after `graceMs`
+ * (ClickHouse 18.16 may wait on its open client connections for longer). Answers which signal ended
+ * it and when; fails when even SIGKILL did not within 5 s.
+ */
+export async function stopProcess(pid: number, graceMs: number): Promise<{ signal: 'SIGTERM' | 'SIGKILL'; exitMs: number }> {
+  const signalledAt = Date.now();
+  process.kill(pid, 'SIGTERM');
+  const exitMs = await msUntilExit(pid, signalledAt, graceMs);
+  if (exitMs !== undefined) return { signal: 'SIGTERM', exitMs };
+  process.kill(pid, 'SIGKILL');
+  const killedMs = await msUntilExit(pid, signalledAt, graceMs + 5000);
+  if (killedMs === undefined) throw new Error(`pid ${pid} survived SIGKILL`);
+  return { signal: 'SIGKILL', exitMs: killedMs };
+}
+
 /** `npm run up` for the chaos stack: starts whatever is down (and restarts the services after a new Kafka mock). */
 export async function up(): Promise<number> {
   const started = Date.now();
@@ -89,12 +106,8 @@ export async function sendErrorSpans(
   count: number,
   options: { tracesPerRequest?: number; concurrency?: number } = {},
 ): Promise<{ accepted: number; statuses: number[] }> {
-  const perRequest = options.tracesPerRequest ?? 500;
   const startNs = BigInt(Date.now()) * 1_000_000n;
-  const batches: number[][] = [];
-  for (let offset = 0; offset < count; offset += perRequest) {
-    batches.push(Array.from({ length: Math.min(perRequest, count - offset) }, (_, i) => firstSpanId + offset + i));
-  }
+  const batches = spanIdBatches(firstSpanId, count, options.tracesPerRequest ?? 500);
   let accepted = 0;
   const statuses: number[] = [];
   let next = 0;
@@ -111,6 +124,159 @@ export async function sendErrorSpans(
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
   return { accepted, statuses };
+}
+
+function spanIdBatches(firstSpanId: number, count: number, perRequest: number): number[][] {
+  const batches: number[][] = [];
+  for (let offset = 0; offset < count; offset += perRequest) {
+    batches.push(Array.from({ length: Math.min(perRequest, count - offset) }, (_, i) => firstSpanId + offset + i));
+  }
+  return batches;
+}
+
+export interface SteadySendResult {
+  /** Spans acknowledged with 200. */
+  accepted: number;
+  requests: number;
+  /** Every request not answered 200 (status 0: no answer), with when it was sent (ms after the start). */
+  failures: { atMs: number; status: number }[];
+  /** Slowest answer: ingestion must keep answering while a dependency it does not use is away. */
+  maxLatencyMs: number;
+}
+
+/**
+ * Like `sendErrorSpans`, but spread evenly over `durationMs` (requests of `tracesPerRequest` spans
+ * started on a schedule, not waiting for each other), so that load is flowing while a spec stops
+ * and restarts parts of the stack. `sent()` tells how many spans have been sent so far.
+ */
+export function sendErrorSpansSteadily(
+  service: string,
+  firstSpanId: number,
+  count: number,
+  durationMs: number,
+  options: { tracesPerRequest?: number } = {},
+): { done: Promise<SteadySendResult>; sent: () => number } {
+  const startNs = BigInt(Date.now()) * 1_000_000n;
+  const batches = spanIdBatches(firstSpanId, count, options.tracesPerRequest ?? 25);
+  const intervalMs = durationMs / batches.length;
+  const started = Date.now();
+  const result: SteadySendResult = { accepted: 0, requests: 0, failures: [], maxLatencyMs: 0 };
+  let sent = 0;
+  const send = async (ids: number[]) => {
+    const sentAt = Date.now();
+    const status = await putDatadogTraces(
+      ingestionUrl(),
+      ids.map((id) => [corpusSpan(corpusCase, service, id, startNs)]),
+    ).catch(() => 0);
+    result.maxLatencyMs = Math.max(result.maxLatencyMs, Date.now() - sentAt);
+    result.requests += 1;
+    if (status === 200) result.accepted += ids.length;
+    else result.failures.push({ atMs: sentAt - started, status });
+  };
+  const done = (async () => {
+    const requests: Promise<void>[] = [];
+    for (const [index, ids] of batches.entries()) {
+      // Pacing the load (not waiting for an outcome): request `index` leaves at its slot of the schedule.
+      const slot = started + index * intervalMs - Date.now();
+      if (slot > 0) await new Promise((resolve) => setTimeout(resolve, slot));
+      sent += ids.length;
+      requests.push(send(ids));
+    }
+    await Promise.all(requests);
+    return result;
+  })();
+  return { done, sent: () => sent };
+}
+
+/** The chaos stack's setting `name` (its ports: AGGREGATOR_PORT, FAULTLINE_REDIS_PORT, ...). */
+function stackSetting(name: string): string {
+  const value = chaosStackEnv()[name];
+  if (value === undefined) throw new Error(`the chaos stack sets no ${name}`);
+  return value;
+}
+
+/** `GET /health/ready` of a service of the chaos stack: the status and the checks' report (status 0: no answer). */
+export async function readiness(service: 'fingerprinter' | 'aggregator'): Promise<{ status: number; body: unknown }> {
+  const port = stackSetting(service === 'aggregator' ? 'AGGREGATOR_PORT' : 'FINGERPRINTER_PORT');
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(5000) });
+    return { status: response.status, body: await response.json() };
+  } catch (error) {
+    return { status: 0, body: (error as Error).message };
+  }
+}
+
+/**
+ * One command to the chaos stack's Redis (RESP over a plain socket: the e2e tier may not import a
+ * Redis client). Answers the reply: a string, a number, null, or an array of those.
+ */
+export function redisCommand(...args: string[]): Promise<RespReply> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(stackSetting('FAULTLINE_REDIS_PORT')), '127.0.0.1');
+    let received = Buffer.alloc(0);
+    socket.setTimeout(5000, () => socket.destroy(new Error('redis: no answer within 5000 ms')));
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const parsed = parseResp(received, 0);
+      if (!parsed) return;
+      socket.end();
+      if (parsed.value instanceof Error) reject(parsed.value);
+      else resolve(parsed.value);
+    });
+    socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
+  });
+}
+
+export type RespReply = string | number | null | RespReply[];
+
+/** One RESP reply from `offset`, or undefined while incomplete. */
+function parseResp(buffer: Buffer, offset: number): { value: RespReply | Error; end: number } | undefined {
+  const lineEnd = buffer.indexOf('\r\n', offset);
+  if (lineEnd < 0) return undefined;
+  const type = String.fromCharCode(buffer[offset]);
+  const line = buffer.toString('utf8', offset + 1, lineEnd);
+  const next = lineEnd + 2;
+  if (type === '+') return { value: line, end: next };
+  if (type === '-') return { value: new Error(`redis: ${line}`), end: next };
+  if (type === ':') return { value: Number(line), end: next };
+  const length = Number(line);
+  if (type === '$') {
+    if (length < 0) return { value: null, end: next };
+    if (buffer.length < next + length + 2) return undefined;
+    return { value: buffer.toString('utf8', next, next + length), end: next + length + 2 };
+  }
+  if (type === '*') {
+    if (length < 0) return { value: null, end: next };
+    const items: RespReply[] = [];
+    let end = next;
+    for (let i = 0; i < length; i++) {
+      const item = parseResp(buffer, end);
+      if (!item) return undefined;
+      if (item.value instanceof Error) return item;
+      items.push(item.value);
+      end = item.end;
+    }
+    return { value: items, end };
+  }
+  return { value: new Error(`redis: unexpected reply type ${type}`), end: next };
+}
+
+/** The JSON lines of a process's log in the chaos stack (`<FAULTLINE_HOME>/logs/<name>.log`); other lines are skipped. */
+export function logRecords(name: StackProcess): { time: number; msg: string; [field: string]: unknown }[] {
+  const file = path.join(process.env.FAULTLINE_HOME as string, 'logs', `${name}.log`);
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const record = JSON.parse(line) as { time?: string; msg?: string };
+        return typeof record.time === 'string' ? [{ ...record, time: Date.parse(record.time), msg: String(record.msg ?? '') }] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** A query against the chaos stack's ClickHouse over HTTP (JSON rows). */
