@@ -127,24 +127,7 @@ export type OccurrenceSummary = Pick<
   'tenant' | 'issueId' | 'occurrenceId' | 'timestampMs' | 'service' | 'env' | 'version' | 'host' | 'container' | 'resource' | 'traceId' | 'traceIdHex' | 'tags'
 >;
 
-/** What a summary row reads as (JSONEachRow): the `occurrences_by_issue` columns. */
-export interface OccurrenceSummaryRowOutput {
-  tenant: string;
-  issue_id: string;
-  occurrence_id: string;
-  timestamp_ms: number | string;
-  service: string;
-  env: string | null;
-  version: string | null;
-  host: string | null;
-  container: string | null;
-  resource: string;
-  trace_id: string;
-  trace_id_hex: string;
-  'tags.key': string[];
-  'tags.value': string[];
-}
-
+/** The `occurrences_by_issue` columns (migrations/0009), in the order summary reads select them. */
 export const SUMMARY_COLUMNS = [
   'tenant',
   'issue_id',
@@ -160,7 +143,10 @@ export const SUMMARY_COLUMNS = [
   'trace_id_hex',
   'tags.key',
   'tags.value',
-] as const satisfies readonly (keyof OccurrenceSummaryRowOutput)[];
+] as const satisfies readonly (keyof OccurrenceRowOutput)[];
+
+/** What a summary row reads as (JSONEachRow): those columns of a whole row. */
+export type OccurrenceSummaryRowOutput = Pick<OccurrenceRowOutput, (typeof SUMMARY_COLUMNS)[number]>;
 
 export function fromSummaryRow(row: OccurrenceSummaryRowOutput): OccurrenceSummary {
   const tags: Record<string, string> = {};

@@ -48,7 +48,7 @@ export function buildIssueWorkflowResolvers(workflow: IssueWorkflow, now: () => 
     IssueChange: {
       at: (change: IssueChange) => change.atMs,
       assignee: (change: IssueChange) => change.assignee ?? null,
-      reason: (change: IssueChange & { reason?: string | null }) => change.reason ?? null,
+      reason: (change: IssueChange) => change.reason ?? null,
     },
   };
 }
