@@ -9,6 +9,9 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy, retryWithBackoff } from './retry';
 export interface BatchOutcome {
   rejected?: { message: ConsumedMessage<unknown>; reason: string }[];
 }
+/** Longest a worker waits to leave its group after a fatal error before it reports the error (and exits). */
+const LEAVE_GROUP_TIMEOUT_MS = 5000;
+
 export type BatchHandler<T> = (messages: ConsumedMessage<T>[]) => Promise<BatchOutcome | void>;
 
 export interface ConsumerLog {
@@ -56,6 +59,7 @@ export class BatchingConsumer<T> {
   private lastRetryError: string | null = null;
   private crashed = false;
   private joined = false;
+  private running = false;
 
   constructor(
     kafka: Kafka,
@@ -81,15 +85,28 @@ export class BatchingConsumer<T> {
       partitionsConsumedConcurrently: 4,
       eachBatch: (payload) => this.buffer(payload),
     });
+    this.running = true;
   }
 
-  /** Stops fetching, writes and commits what is buffered, then leaves the group. */
+  /**
+   * Stops taking new work, writes and commits what is buffered, then leaves the group (SIGTERM).
+   * Whatever a fetch already in flight brings is dropped unresolved (`buffer` checks `stopping`): it
+   * stays uncommitted for the next member. Safe to call before `start` finished.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.consumer.pause([{ topic: this.options.topic }]);
+    const started = Date.now();
+    // kafkajs refuses pause() before run() set the group up; then there is nothing fetched to stop.
+    if (this.running) this.consumer.pause([{ topic: this.options.topic }]);
+    const buffered = this.pending.size;
+    this.options.log.info({ topic: this.options.topic, buffered }, 'stopping: fetching paused; writing and committing what is buffered');
     this.scheduleFlush();
     await this.flushChain;
     await this.consumer.disconnect();
+    this.options.log.info(
+      { topic: this.options.topic, written: buffered - this.pending.size, ms: Date.now() - started, failed: this.fatalError?.message },
+      'stopped: left the consumer group',
+    );
   }
 
   /** Liveness: false when the loop is dead and will not come back by itself. */
@@ -205,7 +222,24 @@ export class BatchingConsumer<T> {
     if (this.fatalError) return;
     this.fatalError = error;
     this.options.log.error({ topic: this.options.topic, error: error.message }, 'consumer stopped: fatal error');
-    this.options.onFatal(error);
+    void this.leaveGroup().then(() => this.options.onFatal(error));
+  }
+
+  /**
+   * After a fatal error, before the process exits: leave the group, so its partitions go to another
+   * member at once. A member that just vanishes holds them until its session times out, and a member
+   * joining meanwhile waits for it through a whole rebalance timeout (a minute, measured on restart).
+   * Nothing more is committed, so leaving cannot lose anything. Bounded: the exit must not hang on it.
+   */
+  private async leaveGroup(): Promise<void> {
+    this.running = false;
+    const left = this.consumer.disconnect().then(
+      () => this.options.log.info({ topic: this.options.topic }, 'left the consumer group after the fatal error'),
+      (error: Error) => this.options.log.warn({ topic: this.options.topic, error: error.message }, 'could not leave the consumer group'),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([left, new Promise<void>((resolve) => (timer = setTimeout(resolve, LEAVE_GROUP_TIMEOUT_MS)))]);
+    clearTimeout(timer);
   }
 }
 

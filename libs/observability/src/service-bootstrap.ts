@@ -1,6 +1,7 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger, NestPinoLogger } from './logger';
+import { closeOnSignals } from './shutdown-signals';
 
 /**
  * What a worker calls when it cannot go on (a write failed past its retry policy, too many invalid
@@ -14,8 +15,8 @@ export function exitOnFatal(log: Logger): (error: Error) => void {
 }
 
 /**
- * Creates a service's Nest app with the shared logger and graceful shutdown (SIGTERM drains consumers
- * and closes clients through the shutdown hooks), lets the caller mount extra middleware, and listens.
+ * Creates a service's Nest app with the shared logger and graceful shutdown (closeOnSignals: SIGTERM
+ * drains consumers and closes clients through the shutdown hooks), lets the caller mount extra middleware, and listens.
  */
 export async function startService(
   module: DynamicModule,
@@ -27,9 +28,9 @@ export async function startService(
     // Start-up errors (a dependency unreachable) reach runMain's handler instead of process.abort().
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   await options.beforeListen?.(app);
   await app.listen(options.port, options.host);
+  closeOnSignals(app, options.log);
   options.log.info({ port: options.port, host: options.host }, 'service started');
   return app;
 }

@@ -1,4 +1,4 @@
-import { type MiddlewareConsumer, type Provider, RequestMethod } from '@nestjs/common';
+import { type MiddlewareConsumer, type NestMiddleware, type Provider, RequestMethod, type Type } from '@nestjs/common';
 import { OtlpBodyMiddleware } from './otlp-body.middleware';
 import { OTLP_HTTP_OPTIONS, type OtlpHttpOptions } from './otlp-http';
 import { OtlpIntakeService } from './otlp-intake.service';
@@ -9,7 +9,7 @@ export function otlpIntakeProviders(options: OtlpHttpOptions): Provider[] {
   return [OtlpIntakeService, OtlpOverloadMiddleware, OtlpBodyMiddleware, { provide: OTLP_HTTP_OPTIONS, useValue: options }];
 }
 
-/** Overload guard first: a request over the limit is answered before its body is read. */
-export function applyOtlpMiddleware(consumer: MiddlewareConsumer): void {
-  consumer.apply(OtlpOverloadMiddleware, OtlpBodyMiddleware).forRoutes({ path: 'v1/traces', method: RequestMethod.POST });
+/** `before` (the shutdown drain) first, then the overload guard: a refused request is answered before its body is read. */
+export function applyOtlpMiddleware(consumer: MiddlewareConsumer, before: Type<NestMiddleware>): void {
+  consumer.apply(before, OtlpOverloadMiddleware, OtlpBodyMiddleware).forRoutes({ path: 'v1/traces', method: RequestMethod.POST });
 }

@@ -1,6 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '@faultline/intake';
 import { DatadogAgentController } from '../datadog/datadog-agent.controller';
+import { DRAIN_TIMEOUT_MS, IntakeDrain, IntakeDrainMiddleware } from '../http/intake-drain';
 import { BODY_LIMITS, RawBodyMiddleware } from '../http/raw-body.middleware';
 import { OtlpController } from '../otlp/otlp.controller';
 import { applyOtlpMiddleware, otlpIntakeProviders } from '../otlp/otlp-intake.providers';
@@ -18,6 +19,8 @@ export interface TraceIntakeOptions {
   publishing: DynamicModule;
   /** OTLP export requests handled at once (429 beyond); 64 when not set. */
   otlpMaxConcurrentRequests?: number;
+  /** Longest a shutdown waits for intake requests in flight (IntakeDrain); 10 s when not set. */
+  drainTimeoutMs?: number;
 }
 
 /**
@@ -37,17 +40,22 @@ export class TraceIntakeModule implements NestModule {
         TraceIntakeService,
         IngestionMetrics,
         RawBodyMiddleware,
+        IntakeDrain,
+        IntakeDrainMiddleware,
+        ...(options.drainTimeoutMs === undefined ? [] : [{ provide: DRAIN_TIMEOUT_MS, useValue: options.drainTimeoutMs }]),
         { provide: BODY_LIMITS, useValue: bodyLimits },
         { provide: INTAKE_LIMITS, useValue: intakeLimits },
         // One memory of recent spans for every protocol: a trace may cross Datadog and OTel services.
         { provide: RecentSpans, useFactory: () => new RecentSpans() },
         ...otlpIntakeProviders({ ...bodyLimits, maxConcurrentRequests: options.otlpMaxConcurrentRequests ?? 64 }),
       ],
+      exports: [IntakeDrain],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RawBodyMiddleware).forRoutes(DatadogAgentController);
-    applyOtlpMiddleware(consumer);
+    // The drain first: once shutdown started, a request is refused before its body is read.
+    consumer.apply(IntakeDrainMiddleware, RawBodyMiddleware).forRoutes(DatadogAgentController);
+    applyOtlpMiddleware(consumer, IntakeDrainMiddleware);
   }
 }
