@@ -37,6 +37,7 @@ export class OccurrenceConsumer implements OnApplicationBootstrap, BeforeApplica
         codec: occurrenceCodec,
         batchSize: config.AGGREGATOR_BATCH_SIZE,
         maxWaitMs: config.AGGREGATOR_BATCH_MAX_WAIT_MS,
+        maxInvalidRatio: config.AGGREGATOR_MAX_INVALID_RATIO,
         deadLetterProducer,
         log,
         onFatal,

@@ -38,6 +38,7 @@ export class FingerprintConsumer implements OnApplicationBootstrap, BeforeApplic
         codec: errorSpanCodec,
         batchSize: config.FINGERPRINTER_BATCH_SIZE,
         maxWaitMs: config.FINGERPRINTER_BATCH_MAX_WAIT_MS,
+        maxInvalidRatio: config.FINGERPRINTER_MAX_INVALID_RATIO,
         deadLetterProducer: producer,
         log,
         onFatal,

@@ -71,10 +71,13 @@ export async function stopProcess(pid: number, graceMs: number): Promise<{ signa
   return { signal: 'SIGKILL', exitMs: killedMs };
 }
 
-/** `npm run up` for the chaos stack: starts whatever is down (and restarts the services after a new Kafka mock). */
-export async function up(): Promise<number> {
+/**
+ * `npm run up` for the chaos stack: starts whatever is down (and restarts the services after a new Kafka
+ * mock). `env` reaches the processes it starts (as an operator's changed setting would).
+ */
+export async function up(env: Record<string, string> = {}): Promise<number> {
   const started = Date.now();
-  await runStackCli('up', chaosStackEnv());
+  await runStackCli('up', { ...chaosStackEnv(), ...env });
   return Date.now() - started;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clickhouseEnv, commonEnv, hourlyCountsEnv, kafkaEnv, kafkaEnvRules, port, positiveInt, redisEnv, redisEnvRules } from './fragments';
+import { maxInvalidRatio } from './invalid-ratio';
 
 export const aggregatorConfigSchema = z.object({
   ...commonEnv,
@@ -12,6 +13,8 @@ export const aggregatorConfigSchema = z.object({
   /** Occurrences per ClickHouse insert; the batch is also flushed after AGGREGATOR_BATCH_MAX_WAIT_MS. */
   AGGREGATOR_BATCH_SIZE: positiveInt(5000),
   AGGREGATOR_BATCH_MAX_WAIT_MS: positiveInt(500),
+  /** See maxInvalidRatio. */
+  AGGREGATOR_MAX_INVALID_RATIO: maxInvalidRatio(),
   /** How long an occurrence id is remembered to drop redeliveries and tracer resends. */
   AGGREGATOR_DEDUPE_WINDOW_HOURS: positiveInt(48),
   /** Auto-resolve (README, Triage workflow): how often the job looks for issues to resolve; the first run is shortly after start. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonEnv, kafkaEnv, kafkaEnvRules, port, positiveInt, redisEnv, redisEnvRules } from './fragments';
+import { maxInvalidRatio } from './invalid-ratio';
 
 export const fingerprinterConfigSchema = z.object({
   ...commonEnv,
@@ -10,6 +11,8 @@ export const fingerprinterConfigSchema = z.object({
   FINGERPRINTER_PORT: port(8127),
   FINGERPRINTER_BATCH_SIZE: positiveInt(500),
   FINGERPRINTER_BATCH_MAX_WAIT_MS: positiveInt(50),
+  /** See maxInvalidRatio. */
+  FINGERPRINTER_MAX_INVALID_RATIO: maxInvalidRatio(),
   /** A tenant's grouping config is reloaded from Redis at most this often: how long a rule change takes to apply. */
   FINGERPRINTER_GROUPING_CONFIG_TTL_MS: positiveInt(5000),
 }).check(kafkaEnvRules, redisEnvRules);
