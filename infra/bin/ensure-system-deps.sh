@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local stack and the tests run on, when any is missing:
 # redis-server, clickhouse-server (Debian 12: 18.16), librdkafka-dev + gcc + pkg-config (to build
-# the Kafka mock launcher). Idempotent: does nothing, not even `apt-get update`, when all are there.
+# the Kafka mock launcher), zookeeper (Debian 12: 3.8, coordinating the two-server ClickHouse cluster
+# of libs/clickhouse's cluster tests; pulls a Java runtime when none is there). Idempotent: does
+# nothing, not even `apt-get update`, when all are there.
 set -euo pipefail
 
 # command name -> Debian package; a command already on the machine (however installed) is enough.
@@ -21,6 +23,8 @@ for command in "${!packages_by_command[@]}"; do
   fi
 done
 if ! pkg-config --exists rdkafka 2>/dev/null; then missing+=(librdkafka-dev); fi
+# The zookeeper package puts no command on PATH: infra/src/clickhouse-cluster.ts runs its jars with java.
+if [[ ! -f /usr/share/java/zookeeper.jar ]] || ! command -v java >/dev/null 2>&1; then missing+=(zookeeper); fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
 

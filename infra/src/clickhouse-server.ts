@@ -51,7 +51,7 @@ export async function startClickHouse(config: LocalStackConfig, state: StateDir,
 }
 
 /** Debian ships `clickhouse-server`; current official packages ship one `clickhouse` binary with a `server` verb. */
-function clickhouseServerCommand(pathVariable: string | undefined): string[] {
+export function clickhouseServerCommand(pathVariable: string | undefined): string[] {
   const server = findExecutable('clickhouse-server', pathVariable);
   if (server) return [server];
   const multi = findExecutable('clickhouse', pathVariable);
@@ -65,13 +65,20 @@ function renderConfig(config: LocalStackConfig, state: StateDir): string {
   const dataDir = state.dataDir(CLICKHOUSE);
   fs.mkdirSync(confDir, { recursive: true });
   fs.mkdirSync(dataDir, { recursive: true });
-  const values: Record<string, string> = {
+  return renderClickHouseConfigFiles(templates, confDir, {
     HTTP_PORT: String(config.clickhouseHttpPort),
     TCP_PORT: String(config.clickhouseTcpPort),
     DATA_DIR: dataDir,
     LOG_FILE: state.logFile(CLICKHOUSE),
     USERS_FILE: path.join(confDir, 'users.xml'),
-  };
+  });
+}
+
+/**
+ * Renders infra/clickhouse's config.xml and users.xml into `confDir` (which must exist) with the
+ * placeholder `values`; returns the config file's path.
+ */
+export function renderClickHouseConfigFiles(templates: string, confDir: string, values: Record<string, string>): string {
   for (const file of ['config.xml', 'users.xml']) {
     const template = fs.readFileSync(path.join(templates, file), 'utf8');
     const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (placeholder, key: string) => {

@@ -33,6 +33,10 @@ export function serviceEnv(config: LocalStackConfig, endpoints: ServiceEndpoints
     CLICKHOUSE_USER: 'default',
     CLICKHOUSE_PASSWORD: '',
     REDIS_URL: endpoints.redisUrl,
+    // Our own Redis is one server: a Sentinel or Cluster setting from the shell must not redirect the services (empty = unset).
+    REDIS_SENTINELS: '',
+    REDIS_SENTINEL_NAME: '',
+    REDIS_CLUSTER_NODES: '',
     LOG_LEVEL: config.logLevel,
   };
 }

@@ -4,7 +4,7 @@ import { AggregatorConfig } from '@faultline/config';
 import { KafkaModule, KafkaProducer } from '@faultline/kafka';
 import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observability';
 import { IssueStateStore, REDIS, RedisModule } from '@faultline/redis';
-import type { Redis } from '@faultline/redis';
+import type { RedisClient } from '@faultline/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AutoResolveJob } from './auto-resolve/auto-resolve.job';
 import { AutoResolveIssuesUseCase } from './auto-resolve/auto-resolve.use-case';
@@ -31,7 +31,12 @@ export class AppModule {
           log: (level, message, extra) => log[level](extra, message),
           producer: { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER },
         }),
-        ClickHouseModule.register({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD }),
+        ClickHouseModule.register({
+          url: config.CLICKHOUSE_URL,
+          username: config.CLICKHOUSE_USER,
+          password: config.CLICKHOUSE_PASSWORD,
+          cluster: config.CLICKHOUSE_CLUSTER,
+        }),
         RedisModule.register(config),
       ],
       providers: [
@@ -41,7 +46,7 @@ export class AppModule {
         {
           // Rebuilds Redis from ClickHouse when it came back empty (README, Delivery and deduplication).
           provide: RedisStateGuard,
-          useFactory: (clickhouse: ClickHouseClient, redis: Redis) => createRedisStateGuard(clickhouse, redis, config, log),
+          useFactory: (clickhouse: ClickHouseClient, redis: RedisClient) => createRedisStateGuard(clickhouse, redis, config, log),
           inject: [CLICKHOUSE, REDIS],
         },
         { provide: CounterRebuildBootstrap, useFactory: (guard: RedisStateGuard) => new CounterRebuildBootstrap(guard, log), inject: [RedisStateGuard] },
@@ -49,7 +54,7 @@ export class AppModule {
           provide: RecordOccurrencesUseCase,
           // The one producer of the process: dead letters and issue events (OccurrenceConsumer connects it).
           // Every batch first checks that Redis still holds the issue state (StateGuardedRecordOccurrencesUseCase).
-          useFactory: (clickhouse: ClickHouseClient, redis: Redis, producer: KafkaProducer, stateGuard: RedisStateGuard) =>
+          useFactory: (clickhouse: ClickHouseClient, redis: RedisClient, producer: KafkaProducer, stateGuard: RedisStateGuard) =>
             new StateGuardedRecordOccurrencesUseCase(
               stateGuard,
               new OccurrenceRepository(clickhouse, config.CLICKHOUSE_DATABASE),
@@ -65,7 +70,7 @@ export class AppModule {
         {
           provide: AutoResolveJob,
           // Same producer as the consumer's (connected by it); the job's first run comes after that.
-          useFactory: (clickhouse: ClickHouseClient, redis: Redis, producer: KafkaProducer) =>
+          useFactory: (clickhouse: ClickHouseClient, redis: RedisClient, producer: KafkaProducer) =>
             new AutoResolveJob(
               new AutoResolveIssuesUseCase(
                 new AutoResolveQueries(clickhouse, config.CLICKHOUSE_DATABASE),

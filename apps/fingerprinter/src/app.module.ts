@@ -2,7 +2,7 @@ import { FingerprinterConfig } from '@faultline/config';
 import { KafkaModule } from '@faultline/kafka';
 import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observability';
 import { GroupingConfigStore, REDIS, RedisModule } from '@faultline/redis';
-import type { Redis } from '@faultline/redis';
+import type { RedisClient } from '@faultline/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { FingerprintConsumer } from './fingerprint.consumer';
 import { GroupingConfigCache } from './grouping-config.cache';
@@ -30,7 +30,7 @@ export class AppModule {
         { provide: FATAL_HANDLER, useValue: onFatal },
         {
           provide: GroupingConfigCache,
-          useFactory: (redis: Redis) => new GroupingConfigCache(new GroupingConfigStore(redis), config.FINGERPRINTER_GROUPING_CONFIG_TTL_MS, log),
+          useFactory: (redis: RedisClient) => new GroupingConfigCache(new GroupingConfigStore(redis), config.FINGERPRINTER_GROUPING_CONFIG_TTL_MS, log),
           inject: [REDIS],
         },
         FingerprintConsumer,

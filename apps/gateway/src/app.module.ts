@@ -4,7 +4,7 @@ import { GatewayConfig } from '@faultline/config';
 import { KafkaModule } from '@faultline/kafka';
 import { createMetricsRegistry, HealthModule, Logger } from '@faultline/observability';
 import { GroupingConfigStore, IssueStateStore, ListSnapshotStore, REDIS, RedisModule } from '@faultline/redis';
-import type { Redis } from '@faultline/redis';
+import type { RedisClient } from '@faultline/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { GROUPING_CONFIG } from './graphql/grouping-config.port';
 import { GraphqlServer } from './graphql/graphql.server';
@@ -27,7 +27,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         HealthModule.forRoot({ metrics: createMetricsRegistry('gateway') }),
-        ClickHouseModule.register({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD }),
+        ClickHouseModule.register({
+          url: config.CLICKHOUSE_URL,
+          username: config.CLICKHOUSE_USER,
+          password: config.CLICKHOUSE_PASSWORD,
+          cluster: config.CLICKHOUSE_CLUSTER,
+        }),
         RedisModule.register(config),
         KafkaModule.register({
           brokers: config.KAFKA_BROKERS,
@@ -59,19 +64,19 @@ export class AppModule {
         },
         {
           provide: ISSUE_LIST,
-          useFactory: (reader: IssueReader, redis: Redis) =>
+          useFactory: (reader: IssueReader, redis: RedisClient) =>
             new IssueListService(reader, new ListSnapshotStore(redis, config.GATEWAY_LIST_SNAPSHOT_TTL_SECONDS), config.GATEWAY_LIST_SNAPSHOT_MAX_ISSUES),
           inject: [ISSUE_READER, REDIS],
         },
         {
           provide: COUNT_SERIES,
-          useFactory: (reader: IssueReader, redis: Redis) =>
+          useFactory: (reader: IssueReader, redis: RedisClient) =>
             new CountSeriesSource(reader, new IssueStateStore(redis), config.REDIS_HOURLY_COUNTS_RETENTION_HOURS, Date.now),
           inject: [ISSUE_READER, REDIS],
         },
-        { provide: TRACKED_VALUES, useFactory: (redis: Redis) => new IssueStateStore(redis), inject: [REDIS] },
-        { provide: GROUPING_CONFIG, useFactory: (redis: Redis) => new GroupingConfigStore(redis), inject: [REDIS] },
-        { provide: ISSUE_STATE, useFactory: (redis: Redis): IssueStateAdmin => new IssueStateStore(redis), inject: [REDIS] },
+        { provide: TRACKED_VALUES, useFactory: (redis: RedisClient) => new IssueStateStore(redis), inject: [REDIS] },
+        { provide: GROUPING_CONFIG, useFactory: (redis: RedisClient) => new GroupingConfigStore(redis), inject: [REDIS] },
+        { provide: ISSUE_STATE, useFactory: (redis: RedisClient): IssueStateAdmin => new IssueStateStore(redis), inject: [REDIS] },
         {
           provide: ISSUE_PROJECTION,
           useFactory: (clickhouse: ClickHouseClient): IssueProjectionWriter => new IssueRepository(clickhouse, config.CLICKHOUSE_DATABASE),

@@ -175,7 +175,8 @@ true
 
 {{/*
 The Kafka and Redis connection settings that are not secret, as NAME: value (libs/config kafkaEnv,
-redisEnv): the ConfigMap holds them for the services, the topic hook Job gets them inline.
+redisEnv): the ConfigMap holds them for the services, the topic hook Job gets them inline (Kafka
+ones only). values.schema.json keeps redis.sentinel and redis.cluster apart and the cluster on database 0.
 */}}
 {{- define "faultline.connectionSettings" -}}
 {{- $kafka := .Values.kafka -}}
@@ -194,6 +195,9 @@ KAFKA_SASL_USERNAME: {{ required "kafka.sasl.username is required with kafka.sas
 {{- with .Values.redis.sentinel.hosts }}
 REDIS_SENTINELS: {{ join "," . | quote }}
 REDIS_SENTINEL_NAME: {{ required "redis.sentinel.masterName is required with redis.sentinel.hosts" $.Values.redis.sentinel.masterName | quote }}
+{{- end }}
+{{- with .Values.redis.cluster.nodes }}
+REDIS_CLUSTER_NODES: {{ join "," . | quote }}
 {{- end }}
 {{- end -}}
 

@@ -54,6 +54,7 @@ const VALIDATORS: Record<string, { validate(): void; new (data: never): { valida
 function validateAgainstKubernetesSchema(manifest: Manifest): void {
   const key = `${manifest.apiVersion}/${manifest.kind}`;
   if (key === 'keda.sh/v1alpha1/ScaledObject') return validateScaledObject(manifest);
+  if (key === 'keda.sh/v1alpha1/TriggerAuthentication') return validateTriggerAuthentication(manifest);
   const Model = VALIDATORS[key];
   if (!Model) throw new Error(`${key} ${manifest.metadata.name}: no Kubernetes schema known to this test`);
   try {
@@ -72,6 +73,13 @@ function validateScaledObject(manifest: Manifest): void {
     for (const value of Object.values(trigger.metadata)) expect(typeof value).toBe('string');
     expect(Object.keys(trigger.metadata)).toEqual(expect.arrayContaining(['bootstrapServers', 'consumerGroup', 'topic', 'lagThreshold']));
   }
+}
+
+/** keda.sh/v1alpha1 TriggerAuthentication: each parameter comes from an env var of the target or a Secret key. */
+function validateTriggerAuthentication(manifest: Manifest): void {
+  for (const source of manifest.spec.env ?? []) expect(source).toEqual({ parameter: expect.any(String), name: expect.any(String) });
+  for (const source of manifest.spec.secretTargetRef ?? []) expect(source).toEqual({ parameter: expect.any(String), name: expect.any(String), key: expect.any(String) });
+  expect([...(manifest.spec.env ?? []), ...(manifest.spec.secretTargetRef ?? [])].length).toBeGreaterThan(0);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -307,6 +315,26 @@ describe('env against the config schemas', () => {
     expect(ref.name).toBe('faultline-hooks');
   });
 
+  it('names the ClickHouse cluster to the migrate hook and every ClickHouse client when clickhouse.cluster is set, and to none by default', () => {
+    const clickhouseClients = (manifests: Manifest[]) =>
+      workloads(manifests).filter((workload) => 'CLICKHOUSE_URL' in ENTRYPOINTS[workload.entrypoint].schema.shape);
+    expect(clickhouseClients(production).map((workload) => workload.entrypoint).sort()).toEqual([
+      'dist/apps/aggregator/src/main.js',
+      'dist/apps/gateway/src/main.js',
+      'dist/infra/src/migrate.js',
+    ]);
+    for (const workload of clickhouseClients(production)) {
+      const config = parseEnvWith(ENTRYPOINTS[workload.entrypoint].schema, workload, production);
+      expect([workload.manifest.metadata.name, config.CLICKHOUSE_CLUSTER]).toEqual([workload.manifest.metadata.name, 'faultline']);
+    }
+    // One server by default: nothing rendered, so existing installs get the same ConfigMap (and no restart).
+    for (const workload of clickhouseClients(defaults)) {
+      expect(parseEnvWith(ENTRYPOINTS[workload.entrypoint].schema, workload, defaults).CLICKHOUSE_CLUSTER).toBeUndefined();
+    }
+    expect(JSON.stringify(defaults)).not.toContain('CLICKHOUSE_CLUSTER');
+    expect(() => renderChart({ set: { 'clickhouse.cluster': "events' OR 1" } })).toThrow(/cluster/);
+  });
+
   it('connects every Kafka client of ci/production-values.yaml with TLS (CA from a mounted Secret) and SASL', () => {
     const kafkaClients = workloads(production).filter((workload) => workload.entrypoint !== 'dist/infra/src/migrate.js');
     expect(kafkaClients).toHaveLength(5); // four services and create-topics
@@ -344,6 +372,31 @@ describe('env against the config schemas', () => {
     }
   });
 
+  it('connects every Redis client to a Redis Cluster with redis.cluster.nodes, with the URL credentials and TLS', () => {
+    const nodes = [0, 1, 2].map((n) => `redis-cluster-${n}.redis-cluster-headless.data.svc:6379`);
+    const rendered = renderChart({
+      set: { 'redis.cluster.nodes': `{${nodes.join(',')}}`, 'redis.url': 'rediss://redis-cluster.data.svc:6379', 'redis.existingSecret': 'redis-credentials' },
+    });
+    const redisClients = workloads(rendered).filter((w) => ['fingerprinter', 'aggregator', 'gateway'].some((name) => w.entrypoint.includes(`/${name}/`)));
+    expect(redisClients).toHaveLength(3);
+    for (const workload of redisClients) {
+      const config = parseEnvWith(ENTRYPOINTS[workload.entrypoint].schema, workload, rendered);
+      expect(config.REDIS_CLUSTER_NODES).toEqual([0, 1, 2].map((n) => ({ host: `redis-cluster-${n}.redis-cluster-headless.data.svc`, port: 6379 })));
+      expect(config.REDIS_SENTINELS).toBeUndefined();
+      expect(config.REDIS_URL).toBe(`rediss://:${EXTERNAL_SECRET_VALUE}@redis-cluster.data.svc:6379`);
+    }
+    // No hook Job talks to Redis, so none gets the Redis settings.
+    for (const job of workloads(rendered).filter((w) => w.manifest.kind === 'Job')) expect(envNames(job.container)).not.toContain('REDIS_CLUSTER_NODES');
+  });
+
+  it('refuses a Redis Cluster with Sentinel, a database other than 0, or a node without a port', () => {
+    const nodes = { 'redis.cluster.nodes': '{redis-cluster-0:6379}' };
+    expect(() => renderChart({ set: { ...nodes, 'redis.sentinel.hosts': '{sentinel:26379}', 'redis.sentinel.masterName': 'm' } })).toThrow(/redis: Must not validate/);
+    expect(() => renderChart({ set: { ...nodes, 'redis.url': 'redis://redis:6379/2' } })).toThrow(/redis.url: Does not match pattern/);
+    expect(renderChart({ set: { ...nodes, 'redis.url': 'redis://redis:6379/0' } })).not.toHaveLength(0);
+    expect(() => renderChart({ set: { 'redis.cluster.nodes': '{redis-cluster-0}' } })).toThrow(/redis.cluster.nodes.0/);
+  });
+
   it('stores a SASL password the chart is given in its Secret and the hook Secret, never in a manifest', () => {
     const rendered = renderChart({ set: { 'kafka.sasl.mechanism': 'plain', 'kafka.sasl.username': 'faultline', 'kafka.sasl.password': 'kafka-pw' } });
     for (const workload of workloads(rendered).filter((w) => w.entrypoint !== 'dist/infra/src/migrate.js')) {
@@ -359,7 +412,7 @@ describe('env against the config schemas', () => {
     for (const workload of workloads(defaults).filter((w) => w.entrypoint !== 'dist/infra/src/migrate.js')) {
       const config = parseEnvWith(ENTRYPOINTS[workload.entrypoint].schema, workload, defaults);
       expect(config).toMatchObject({ KAFKA_SSL: false, KAFKA_SSL_REJECT_UNAUTHORIZED: true });
-      expect(config.KAFKA_SASL_MECHANISM ?? config.KAFKA_SSL_CA_FILE ?? config.REDIS_SENTINELS).toBeUndefined();
+      expect(config.KAFKA_SASL_MECHANISM ?? config.KAFKA_SSL_CA_FILE ?? config.REDIS_SENTINELS ?? config.REDIS_CLUSTER_NODES).toBeUndefined();
       expect(workload.pod.volumes.map((volume: { name: string }) => volume.name)).toEqual(['tmp']);
     }
   });
@@ -371,7 +424,7 @@ describe('env against the config schemas', () => {
     expect(() => renderChart({ set: { 'kafka.tls.caSecret': 'ca' } })).toThrow(/kafka.tls.enabled/);
     expect(() => helm(['template', 'faultline', '.', '--set', 'redis.sentinel.hosts={sentinel:26379}'])).toThrow(/redis.sentinel.masterName is required/);
     expect(() => helm(['template', 'faultline', '.', '--set', 'redis.sentinel.hosts={sentinel}', '--set', 'redis.sentinel.masterName=m'])).toThrow(/sentinel/);
-    // Redis Cluster has no value: the schema refuses one.
+    // redis.cluster takes nodes only (additionalProperties: false).
     expect(() => helm(['template', 'faultline', '.', '--set', 'redis.cluster.enabled=true'])).toThrow(/cluster/);
   });
 

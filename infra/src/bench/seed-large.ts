@@ -8,7 +8,7 @@
  */
 import { createClickHouseClient, raw, sql, type ClickHouseClient } from '@faultline/clickhouse';
 import { DEFAULT_TENANT } from '@faultline/contracts';
-import { createRedisClient, IssueStateKeys, IssueStateMeta, IssueStateStore, type Redis } from '@faultline/redis';
+import { createRedisClient, deleteKeysMatching, IssueStateKeys, IssueStateMeta, IssueStateStore, type RedisClient } from '@faultline/redis';
 import { BENCH_DATABASE, benchStack, loadBenchEnv, upBenchStack } from './bench-stack';
 import { buildCatalog } from './seed-catalog';
 import { CATALOG_TABLE, createCatalogTable, dropSeedDatabase, insertHourlyCounts, insertIssues, insertOccurrences } from './seed-sql';
@@ -107,17 +107,9 @@ async function wipeClickHouse(clickhouse: ClickHouseClient): Promise<void> {
   }
 }
 
-/** Deletes every key of the default tenant's issues (all carry the `{tenant:issueId}` hash tag). */
-async function wipeRedis(redis: Redis): Promise<number> {
-  const pattern = `fl:${new IssueStateKeys().tag(DEFAULT_TENANT, '').slice(0, -1)}*`;
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
+/** Deletes every key of the default tenant's issues (all carry the `{tenant:issueId}` hash tag; every master of a Cluster). */
+async function wipeRedis(redis: RedisClient): Promise<number> {
+  return deleteKeysMatching(redis, `fl:${new IssueStateKeys().tag(DEFAULT_TENANT, '').slice(0, -1)}*`, 5000);
 }
 
 /**
@@ -125,7 +117,7 @@ async function wipeRedis(redis: Redis): Promise<number> {
  * the hourly counters of sampled issues (the largest ones and a spread of the rest) equal the
  * ClickHouse hourly table over the hours Redis keeps.
  */
-async function verify(clickhouse: ClickHouseClient, redis: Redis, nowMs: number, retentionHours: number): Promise<void> {
+async function verify(clickhouse: ClickHouseClient, redis: RedisClient, nowMs: number, retentionHours: number): Promise<void> {
   const store = new IssueStateStore(redis, new IssueStateKeys(), { hourlyRetentionHours: retentionHours });
   const issues = await (
     await clickhouse.query({

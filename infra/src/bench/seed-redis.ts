@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@faultline/clickhouse';
 import { OccurrenceRepository, raw, sql } from '@faultline/clickhouse';
 import { DEFAULT_TENANT, type IssueChange } from '@faultline/contracts';
 import { MAX_TRACKED_VALUES_PER_KEY, TRACKED_VALUE_KEYS } from '@faultline/domain';
-import { IssueStateKeys, trackedValueFields, type Redis } from '@faultline/redis';
+import { execPerNode, IssueStateKeys, trackedValueFields, type KeyedCommand, type RedisClient } from '@faultline/redis';
 import type { CatalogIssue } from './seed-catalog';
 
 /**
@@ -46,7 +46,7 @@ const ISSUES_PER_PIPELINE = 250;
 export async function writeRedisState(options: {
   clickhouse: ClickHouseClient;
   database: string;
-  redis: Redis;
+  redis: RedisClient;
   catalog: readonly CatalogIssue[];
   nowMs: number;
   hourlyRetentionHours: number;
@@ -87,11 +87,13 @@ export async function writeRedisState(options: {
       page.map((row) => row.issue_id),
       TRACKED_VALUE_KEYS,
     );
-    const pipeline = redis.pipeline();
+    // One command per key, sent as one pipeline (one per node on a Redis Cluster).
+    const commands: KeyedCommand[] = [];
+    const write = (key: string, add: KeyedCommand[1]) => commands.push([key, add]);
     for (const row of page) {
       const id = row.issue_id;
       const valueFields = trackedValueFields(trackedCounts.get(id) ?? [], MAX_TRACKED_VALUES_PER_KEY);
-      if (Object.keys(valueFields).length > 0) pipeline.hset(keys.values(DEFAULT_TENANT, id), valueFields);
+      if (Object.keys(valueFields).length > 0) write(keys.values(DEFAULT_TENANT, id), (pipeline) => pipeline.hset(keys.values(DEFAULT_TENANT, id), valueFields));
       const fields: Record<string, string> = {
         tenant: DEFAULT_TENANT,
         issueId: id,
@@ -114,8 +116,8 @@ export async function writeRedisState(options: {
       if (row.last_version !== null) fields.lastVersion = row.last_version;
       if (row.resolved_in_version !== null) fields.resolvedInVersion = row.resolved_in_version;
       if (Number(row.regression) === 1) fields.regression = '1';
-      pipeline.hset(keys.issue(DEFAULT_TENANT, id), fields);
-      if (row.envs.length > 0) pipeline.sadd(keys.envs(DEFAULT_TENANT, id), ...row.envs);
+      write(keys.issue(DEFAULT_TENANT, id), (pipeline) => pipeline.hset(keys.issue(DEFAULT_TENANT, id), fields));
+      if (row.envs.length > 0) write(keys.envs(DEFAULT_TENANT, id), (pipeline) => pipeline.sadd(keys.envs(DEFAULT_TENANT, id), ...row.envs));
 
       const hours = hourlyByIssue.get(id);
       if (hours) {
@@ -124,15 +126,13 @@ export async function writeRedisState(options: {
           hourFields[String(Number(hourMs) / 1000)] = String(hours.counts[index]);
         });
         hourlyFields += hours.hours.length;
-        pipeline.hset(keys.hourly(DEFAULT_TENANT, id), hourFields);
+        write(keys.hourly(DEFAULT_TENANT, id), (pipeline) => pipeline.hset(keys.hourly(DEFAULT_TENANT, id), hourFields));
       }
 
       const history = historyOf(row, actorOf.get(id) ?? 'anonymous', nowMs);
-      pipeline.rpush(keys.history(DEFAULT_TENANT, id), ...history.map((change) => JSON.stringify(change)));
+      write(keys.history(DEFAULT_TENANT, id), (pipeline) => pipeline.rpush(keys.history(DEFAULT_TENANT, id), ...history.map((change) => JSON.stringify(change))));
     }
-    const replies = await pipeline.exec();
-    if (!replies) throw new Error('redis pipeline was discarded');
-    for (const [error] of replies) if (error) throw error;
+    await execPerNode(redis, commands);
   }
   return { issues: issues.length, hourlyFields };
 }

@@ -20,7 +20,7 @@
 -- `frames` is the parsed stack as a JSON array of StackFrame (contracts), read back whole for display.
 -- `tags` is Nested (tags.key / tags.value arrays, as Snuba) so tag distributions and `key:value`
 -- filters can use arrayJoin / has() without a schema change per tag.
-CREATE TABLE IF NOT EXISTS {{database}}.occurrences
+CREATE TABLE IF NOT EXISTS {{database}}.{{local occurrences}}{{on_cluster}}
 (
     tenant String,
     issue_id String,
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.occurrences
     fingerprint String,
     fingerprint_version UInt32,
     timestamp_ms UInt64,
-    timestamp DateTime('UTC') MATERIALIZED toDateTime(intDiv(timestamp_ms, 1000), 'UTC'),
+    timestamp DateTime('UTC') {{materialized}} toDateTime(intDiv(timestamp_ms, 1000), 'UTC'),
     received_at_ms UInt64,
     service LowCardinality(String),
     env LowCardinality(Nullable(String)),
@@ -46,6 +46,6 @@ CREATE TABLE IF NOT EXISTS {{database}}.occurrences
     culprit Nullable(String),
     tags Nested(key String, value String)
 )
-ENGINE = ReplacingMergeTree
+ENGINE = {{engine ReplacingMergeTree}}
 PARTITION BY toYYYYMM(timestamp)
 ORDER BY (tenant, toDate(timestamp), issue_id, occurrence_id);

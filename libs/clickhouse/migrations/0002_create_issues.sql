@@ -9,7 +9,7 @@
 -- tenant first because every read is per tenant; issue_id makes the key unique per issue.
 -- No partitioning: the table holds one row per issue (plus not-yet-merged revisions), it stays small.
 -- `status` is a string rather than an Enum so new workflow states need no ALTER.
-CREATE TABLE IF NOT EXISTS {{database}}.issues
+CREATE TABLE IF NOT EXISTS {{database}}.{{local issues}}{{on_cluster}}
 (
     tenant String,
     issue_id String,
@@ -30,5 +30,5 @@ CREATE TABLE IF NOT EXISTS {{database}}.issues
     last_version Nullable(String),
     revision UInt64
 )
-ENGINE = ReplacingMergeTree(revision)
+ENGINE = {{engine ReplacingMergeTree(revision)}}
 ORDER BY (tenant, issue_id);

@@ -8,4 +8,4 @@
 --
 -- Not re-runnable: ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS. The file holds this one
 -- statement, so it has either applied or not; schema_migrations keeps it from running twice.
-ALTER TABLE {{database}}.occurrences ADD COLUMN trace_id_hex String DEFAULT '' AFTER trace_id;
+ALTER TABLE {{database}}.{{tables occurrences}}{{on_cluster}} ADD COLUMN trace_id_hex String DEFAULT '' AFTER trace_id;

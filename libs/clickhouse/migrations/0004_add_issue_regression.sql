@@ -3,4 +3,4 @@
 --
 -- Not re-runnable: ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS. The file holds this one
 -- statement, so it has either applied or not; schema_migrations keeps it from running twice.
-ALTER TABLE {{database}}.issues ADD COLUMN regression UInt8 DEFAULT 0 AFTER last_version;
+ALTER TABLE {{database}}.{{tables issues}}{{on_cluster}} ADD COLUMN regression UInt8 DEFAULT 0 AFTER last_version;

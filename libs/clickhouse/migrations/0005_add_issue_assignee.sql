@@ -2,4 +2,4 @@
 -- rows written before this migration).
 --
 -- Not re-runnable (no ADD COLUMN IF NOT EXISTS in 18.16): this statement is alone in its file.
-ALTER TABLE {{database}}.issues ADD COLUMN assignee Nullable(String) AFTER regression;
+ALTER TABLE {{database}}.{{tables issues}}{{on_cluster}} ADD COLUMN assignee Nullable(String) AFTER regression;

@@ -12,13 +12,13 @@
 -- ORDER BY (tenant, hour_start_ms, issue_id): list queries read every issue over a recent range, so
 -- the range is contiguous per tenant. PARTITION BY month as `occurrences`, so retention drops both
 -- tables' old months together.
-CREATE TABLE IF NOT EXISTS {{database}}.issue_hourly_counts
+CREATE TABLE IF NOT EXISTS {{database}}.{{local issue_hourly_counts}}{{on_cluster}}
 (
     tenant String,
     issue_id String,
     hour_start_ms UInt64,
     count UInt64
 )
-ENGINE = ReplacingMergeTree(count)
+ENGINE = {{engine ReplacingMergeTree(count)}}
 PARTITION BY toYYYYMM(toDateTime(intDiv(hour_start_ms, 1000), 'UTC'))
 ORDER BY (tenant, hour_start_ms, issue_id);

@@ -12,7 +12,7 @@
 -- occurrence collapses here as there; reads deduplicate by occurrence_id before merges.
 -- `timestamp` is copied from the source's (an ordinary column here: 18.16 refuses to push into a
 -- MATERIALIZED one through a view). Both statements are re-runnable (IF NOT EXISTS).
-CREATE TABLE IF NOT EXISTS {{database}}.occurrences_by_issue
+CREATE TABLE IF NOT EXISTS {{database}}.{{local occurrences_by_issue}}{{on_cluster}}
 (
     tenant String,
     issue_id String,
@@ -29,10 +29,10 @@ CREATE TABLE IF NOT EXISTS {{database}}.occurrences_by_issue
     trace_id_hex String,
     tags Nested(key String, value String)
 )
-ENGINE = ReplacingMergeTree
+ENGINE = {{engine ReplacingMergeTree}}
 PARTITION BY toYYYYMM(timestamp)
 ORDER BY (tenant, issue_id, timestamp_ms, occurrence_id);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.occurrences_by_issue_mv TO {{database}}.occurrences_by_issue AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.occurrences_by_issue_mv{{on_cluster}} TO {{database}}.{{local occurrences_by_issue}} AS
 SELECT tenant, issue_id, timestamp_ms, timestamp, occurrence_id, service, env, version, host, container, resource, trace_id, trace_id_hex, tags.key, tags.value
-FROM {{database}}.occurrences;
+FROM {{database}}.{{local occurrences}};

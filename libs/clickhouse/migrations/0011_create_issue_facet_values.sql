@@ -9,7 +9,7 @@
 -- (TRACKED_VALUE_KEYS in libs/domain) that live on occurrences; the expressions are those of
 -- occurrenceValue in libs/clickhouse/src/occurrence-fields.ts (a contract test checks they agree).
 -- Other span tags are faceted from `occurrences` directly. Both statements are re-runnable.
-CREATE TABLE IF NOT EXISTS {{database}}.issue_facet_values
+CREATE TABLE IF NOT EXISTS {{database}}.{{local issue_facet_values}}{{on_cluster}}
 (
     tenant String,
     key String,
@@ -17,13 +17,13 @@ CREATE TABLE IF NOT EXISTS {{database}}.issue_facet_values
     value String,
     issue_id String
 )
-ENGINE = ReplacingMergeTree
+ENGINE = {{engine ReplacingMergeTree}}
 PARTITION BY toYYYYMM(day)
 ORDER BY (tenant, key, day, value, issue_id);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.issue_facet_values_mv TO {{database}}.issue_facet_values AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.issue_facet_values_mv{{on_cluster}} TO {{database}}.{{local issue_facet_values}} AS
 SELECT tenant, kv.1 AS key, toDate(toDateTime(intDiv(timestamp_ms, 1000), 'UTC')) AS day, kv.2 AS value, issue_id
-FROM {{database}}.occurrences
+FROM {{database}}.{{local occurrences}}
 ARRAY JOIN [
     ('version', ifNull(version, '')),
     ('host', ifNull(host, '')),

@@ -9,7 +9,7 @@
 -- except for two occurrences of one pair in the same millisecond whose ids share their first five hex
 -- digits. Reads take argMax((timestamp_ms, occurrence_id)) per pair, exact before merges too. NULL
 -- version or host is a value of its own ('\0' in the key, apart from ''). Re-runnable (IF NOT EXISTS).
-CREATE TABLE IF NOT EXISTS {{database}}.issue_representatives
+CREATE TABLE IF NOT EXISTS {{database}}.{{local issue_representatives}}{{on_cluster}}
 (
     tenant String,
     issue_id String,
@@ -19,11 +19,11 @@ CREATE TABLE IF NOT EXISTS {{database}}.issue_representatives
     timestamp_ms UInt64,
     occurrence_id String
 )
-ENGINE = ReplacingMergeTree(newest)
+ENGINE = {{engine ReplacingMergeTree(newest)}}
 ORDER BY (tenant, issue_id, version_key, host_key);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.issue_representatives_mv TO {{database}}.issue_representatives AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.issue_representatives_mv{{on_cluster}} TO {{database}}.{{local issue_representatives}} AS
 SELECT tenant, issue_id, ifNull(version, '\0') AS version_key, ifNull(host, '\0') AS host_key,
     timestamp_ms * 1048576 + toUInt64(reinterpretAsUInt32(reverse(unhex(concat('0', substring(occurrence_id, 1, 5)))))) AS newest,
     timestamp_ms, occurrence_id
-FROM {{database}}.occurrences;
+FROM {{database}}.{{local occurrences}};

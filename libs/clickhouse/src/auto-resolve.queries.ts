@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { IssueRecord } from '@faultline/contracts';
+import { argOfNullable } from './issue-latest.sql';
 import { joinSql, raw, sql, sqlIdentifier, type SqlFragment } from './sql';
 
 /** What auto-resolve reads of an open issue: its latest projected revision (see issue.repository.ts). */
@@ -52,7 +53,7 @@ export class AutoResolveQueries {
     const keyset = after
       ? sql`(last_seen_ms > ${after.lastSeenMs} OR (last_seen_ms = ${after.lastSeenMs} AND (tenant > ${after.tenant} OR (tenant = ${after.tenant} AND issue_id > ${after.issueId}))))`
       : raw('1');
-    // Nullable last_version goes through a one-element tuple so argMax cannot skip a NULL (see issue.repository.ts).
+    // Nullable last_version goes through argOfNullable so argMax cannot skip a NULL.
     const rows = await this.select<{
       tenant: string;
       issue_id: string;
@@ -71,7 +72,7 @@ export class AutoResolveQueries {
           argMax(envs, revision) AS envs,
           argMax(status, revision) AS status,
           argMax(last_seen_ms, revision) AS last_seen_ms,
-          tupleElement(argMax(tuple(last_version), revision), 1) AS last_version,
+          ${raw(argOfNullable('argMax', 'last_version', 'revision'))} AS last_version,
           argMax(occurrence_count, revision) AS occurrence_count
         FROM ${this.issues}
         GROUP BY tenant, issue_id

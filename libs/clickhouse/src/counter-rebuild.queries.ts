@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { IssueRecord } from '@faultline/contracts';
-import { LATEST, latestIssuesSql } from './issue-latest.sql';
+import { argOfNullable, LATEST, latestIssuesSql } from './issue-latest.sql';
 import { fromIssueRow, type IssueRowOutput } from './issue-row';
 import { OccurrenceRepository } from './occurrence.repository';
 import { checkNonNegativeInteger, checkPositiveInteger, sqlInList } from './read-arguments';
@@ -99,8 +99,8 @@ export class CounterRebuildQueries {
 
   /**
    * Count, first/last seen with their versions, and envs of each issue's stored occurrences; issues
-   * without any are absent. Nullable `version` is wrapped in a tuple for argMin/argMax (an aggregate
-   * skips NULL arguments, which would pick another occurrence's version).
+   * without any are absent. Nullable `version` goes through argOfNullable for argMin/argMax (an
+   * aggregate skips NULL arguments, which would pick another occurrence's version).
    */
   async occurrencesByIssue(tenant: string, issueIds: readonly string[]): Promise<Map<string, StoredIssueOccurrences>> {
     const stats = new Map<string, StoredIssueOccurrences>();
@@ -119,8 +119,8 @@ export class CounterRebuildQueries {
         uniqExact(occurrence_id) AS occurrence_count,
         min(timestamp_ms) AS first_seen_ms,
         max(timestamp_ms) AS last_seen_ms,
-        tupleElement(argMin(tuple(version), timestamp_ms), 1) AS first_version,
-        tupleElement(argMax(tuple(version), timestamp_ms), 1) AS last_version,
+        ${raw(argOfNullable('argMin', 'version', 'timestamp_ms'))} AS first_version,
+        ${raw(argOfNullable('argMax', 'version', 'timestamp_ms'))} AS last_version,
         arraySort(groupUniqArrayIf(assumeNotNull(env), isNotNull(env))) AS envs
       FROM ${this.byIssueTable}
       WHERE tenant = ${tenant} AND issue_id IN ${sqlInList(issueIds)}

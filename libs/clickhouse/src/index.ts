@@ -14,3 +14,4 @@ export * from './issue-hourly-counts.repository';
 export * from './clickhouse.module';
 export * from './auto-resolve.queries';
 export * from './counter-rebuild.queries';
+export * from './migration-template';

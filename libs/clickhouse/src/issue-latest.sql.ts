@@ -40,18 +40,26 @@ const NULLABLE_COLUMNS = new Set<keyof IssueRow>(['env', 'culprit', 'first_versi
 /** Prefix of the view's columns: `latest_status` etc. */
 export const LATEST = 'latest_';
 
+/**
+ * argMax/argMin of a Nullable(String) column with NULL as a value of its own. Aggregate functions skip
+ * NULL arguments (the -Null combinator would pick an older revision's value), so the value is carried
+ * as a pair (is NULL, value or '') that is never NULL and holds none, and unwrapped after. Not as
+ * `tuple(column)`: 18.16 crashes serializing an aggregate state with a NULL inside a tuple or array,
+ * and a query on a Distributed table sends the states between servers.
+ */
+export function argOfNullable(aggregate: 'argMax' | 'argMin', column: string, by: string): string {
+  const pair = `${aggregate}(tuple(isNull(${column}), ifNull(${column}, '')), ${by})`;
+  return `if(tupleElement(${pair}, 1) = 1, NULL, tupleElement(${pair}, 2))`;
+}
+
 /** One `latest_<column>` of the latest-revision view. */
 function latestColumn(column: keyof IssueRow): string {
   return NULLABLE_COLUMNS.has(column)
-    ? `tupleElement(argMax(tuple(${column}), revision), 1) AS ${LATEST}${column}`
+    ? `${argOfNullable('argMax', column, 'revision')} AS ${LATEST}${column}`
     : `argMax(${column}, revision) AS ${LATEST}${column}`;
 }
 
-/**
- * One row per issue with the values of its highest revision. Aggregate functions treat a NULL
- * argument specially (the -Null combinator may skip it), so nullable columns are wrapped in a
- * one-element tuple, which is never NULL, and unwrapped after argMax.
- */
+/** One row per issue with the values of its highest revision (nullable columns: see argOfNullable). */
 const latestColumns = raw([...VALUE_COLUMNS.map(latestColumn), `max(revision) AS ${LATEST}revision`].join(',\n'));
 
 /** The columns {@link issueFilterTerms} and the list orders read (search columns only when searching). */

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { sql, sqlIdentifier, raw } from './sql';
+import { clusterSettings } from './clickhouse.client';
+import { onClusterClause, renderMigrationStatement, singleServerText, type MigrationTarget } from './migration-template';
+import { sql, sqlIdentifier, sqlString, raw } from './sql';
 
 /**
  * Numbered, immutable SQL migrations (`libs/clickhouse/migrations/NNNN_name.sql`), applied in order
@@ -14,6 +16,12 @@ import { sql, sqlIdentifier, raw } from './sql';
  * - tables are written as `{{database}}.name`; the runner substitutes the back-quoted target
  *   database, so one client can migrate any database and no statement depends on the connection's
  *   default database;
+ * - DDL carries the cluster tags of migration-template.ts: `{{on_cluster}}` after the object name,
+ *   a storage table as `{{local name}}` with `ENGINE = {{engine XMergeTree(...)}}`, an ALTER of one as
+ *   `{{tables name}}`, a materialized view's source and target as `{{local name}}`. Reads and
+ *   backfills name plain `{{database}}.name`, the Distributed table on a cluster. Rendered for one
+ *   server the tags give the plain SQL they replace (and the checksum is of that text), so a file
+ *   keeps its checksum when tags are added to it;
  * - statements end with `;` at the end of a line; full-line `--` comments are dropped before
  *   splitting (so a `;` in a comment is harmless); a `;` must not end a line inside a string;
  * - statements must be safe to re-run (`IF NOT EXISTS`): a file that fails halfway is retried
@@ -23,7 +31,6 @@ import { sql, sqlIdentifier, raw } from './sql';
  */
 
 const MIGRATION_FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
-const DATABASE_PLACEHOLDER = '{{database}}';
 const MIGRATIONS_SUBPATH = join('libs', 'clickhouse', 'migrations');
 
 /**
@@ -49,8 +56,9 @@ export interface Migration {
   version: number;
   /** File name without `.sql`, e.g. `0002_create_issues`. */
   name: string;
-  /** sha256 of the file's bytes, hex. */
+  /** sha256 of the file as rendered for a single server (its bytes, for a file without cluster tags), hex. */
   checksum: string;
+  /** Templated: see renderMigrationStatement. */
   statements: string[];
 }
 
@@ -94,7 +102,7 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     migrations.push({
       version: Number(match[1]),
       name: file.slice(0, -'.sql'.length),
-      checksum: createHash('sha256').update(bytes).digest('hex'),
+      checksum: createHash('sha256').update(singleServerText(bytes.toString('utf8'))).digest('hex'),
       statements,
     });
   }
@@ -106,9 +114,14 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return migrations;
 }
 
-/** Substitutes the target database into a statement; the identifier is validated and back-quoted. */
-export function bindDatabase(statement: string, database: string): string {
-  return statement.split(DATABASE_PLACEHOLDER).join(sqlIdentifier(database));
+export interface MigrationOptions {
+  log?: (message: string) => void;
+  dir?: string;
+  /**
+   * A cluster of the servers' remote_servers config: the schema is created ON CLUSTER, sharded by
+   * issue (see migration-template.ts). Unset: one server, the schema as it always was.
+   */
+  cluster?: string | null;
 }
 
 interface AppliedRow {
@@ -122,23 +135,30 @@ interface AppliedRow {
  * Returns the names of the migrations applied by this call (empty when the schema is current).
  *
  * Meant to run from one place (the migrate command, the test global setup), not from every
- * service at start-up: two concurrent runners could both apply a pending file.
+ * service at start-up: two concurrent runners could both apply a pending file (re-runnable files
+ * then run twice, harmlessly; an ADD COLUMN file fails in the second runner).
+ *
+ * On a cluster, `schema_migrations` is one ReplicatedMergeTree table with a replica on every host
+ * (not sharded) and each record is written with insert_quorum = every host, so a later run through
+ * any host of the cluster sees every migration applied before it. Backfills insert through the
+ * Distributed tables synchronously, so a migration is recorded only once its rows are on the shards.
  *
  * `client` may have any existing default database (or none): every statement is qualified.
  */
-export async function runMigrations(
-  client: ClickHouseClient,
-  database: string,
-  log: (message: string) => void = () => undefined,
-  dir: string = MIGRATIONS_DIR,
-): Promise<string[]> {
+export async function runMigrations(client: ClickHouseClient, database: string, options: MigrationOptions = {}): Promise<string[]> {
+  const { log = () => undefined, dir = MIGRATIONS_DIR } = options;
+  const target: MigrationTarget = { database, cluster: options.cluster || null };
   const migrations = loadMigrations(dir);
   const db = raw(sqlIdentifier(database));
-  await client.command({ query: sql`CREATE DATABASE IF NOT EXISTS ${db}`.text });
+  const onCluster = raw(onClusterClause(target.cluster));
+  const hosts = target.cluster ? await clusterHostCount(client, target.cluster) : 1;
+  // On a cluster: backfills (INSERT ... SELECT into Distributed tables) return once every shard has its rows.
+  const settings = clusterSettings(target.cluster);
+  await client.command({ query: sql`CREATE DATABASE IF NOT EXISTS ${db}${onCluster}`.text });
   await client.command({
-    query: sql`CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
+    query: sql`CREATE TABLE IF NOT EXISTS ${db}.schema_migrations${onCluster}
       (version UInt32, name String, checksum String, applied_at DateTime)
-      ENGINE = MergeTree ORDER BY version`.text,
+      ENGINE = ${raw(bookkeepingEngine(database, target.cluster))} ORDER BY version`.text,
   });
 
   const result = await client.query({
@@ -163,7 +183,7 @@ export async function runMigrations(
     log(`clickhouse: applying ${migration.name} to ${database}`);
     for (const [index, statement] of migration.statements.entries()) {
       try {
-        await client.command({ query: bindDatabase(statement, database) });
+        for (const query of renderMigrationStatement(statement, target)) await client.command({ query, clickhouse_settings: settings });
       } catch (error) {
         throw new Error(`migration ${migration.name} failed at statement ${index + 1}: ${describe(error)}`, { cause: error });
       }
@@ -171,11 +191,30 @@ export async function runMigrations(
     await client.command({
       query: sql`INSERT INTO ${db}.schema_migrations (version, name, checksum, applied_at)
         SELECT ${migration.version}, ${migration.name}, ${migration.checksum}, now()`.text,
+      clickhouse_settings: hosts > 1 ? { insert_quorum: String(hosts) } : {},
     });
     applied.push(migration.name);
   }
   if (applied.length === 0) log(`clickhouse: ${database} schema is current (${migrations.length} migrations)`);
   return applied;
+}
+
+/**
+ * The bookkeeping table: MergeTree on one server; on a cluster a replica on every host under one
+ * ZooKeeper path (no `{shard}` in it), replica names made unique from the shard and replica macros.
+ */
+function bookkeepingEngine(database: string, cluster: string | null | undefined): string {
+  if (!cluster) return 'MergeTree';
+  return `ReplicatedMergeTree(${sqlString(`/clickhouse/tables/cluster-wide/${database}/schema_migrations`)}, '{shard}-{replica}')`;
+}
+
+/** Hosts of `cluster` as the server sees its remote_servers; fails fast when it does not know the cluster. */
+async function clusterHostCount(client: ClickHouseClient, cluster: string): Promise<number> {
+  const result = await client.query({ query: sql`SELECT count() AS hosts FROM system.clusters WHERE cluster = ${cluster}`.text, format: 'JSONEachRow' });
+  const [row] = await result.json<{ hosts: number | string }>();
+  const hosts = Number(row?.hosts ?? 0);
+  if (hosts === 0) throw new Error(`ClickHouse cluster ${JSON.stringify(cluster)} is not in the server's remote_servers (CLICKHOUSE_CLUSTER)`);
+  return hosts;
 }
 
 function describe(error: unknown): string {

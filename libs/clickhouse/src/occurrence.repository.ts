@@ -62,10 +62,15 @@ export class OccurrenceRepository {
     this.representatives = raw(`${sqlIdentifier(database)}.${sqlIdentifier('issue_representatives')}`);
   }
 
-  /** One JSONEachRow INSERT for the whole batch. Re-inserting rows is harmless (see migrations/0001). */
+  /**
+   * One JSONEachRow INSERT for the whole batch. Re-inserting rows is harmless (see migrations/0001).
+   * The column list is explicit so the server computes `timestamp` from its expression: on a cluster
+   * it is a DEFAULT column (see migration-template.ts), which a row omitting it would otherwise store
+   * as the type's zero on 18.16.
+   */
   async insert(rows: readonly OccurrenceRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.client.insert({ table: this.table, values: rows as OccurrenceRow[], format: 'JSONEachRow' });
+    await this.client.insert({ table: this.table, values: rows as OccurrenceRow[], format: 'JSONEachRow', columns: [...OCCURRENCE_COLUMNS] });
   }
 
   /**

@@ -4,7 +4,8 @@ import { HOUR_MS, IssueListQueries, type IssueListFilter, type IssueSort } from 
 import { toOccurrenceRow } from '../src/occurrence-row';
 import { OccurrenceRepository } from '../src/occurrence.repository';
 import { IssueRepository } from '../src/issue.repository';
-import { bindDatabase, loadMigrations } from '../src/migrate';
+import { loadMigrations } from '../src/migrate';
+import { renderMigrationStatement } from '../src/migration-template';
 import { raw, sql } from '../src/sql';
 import { TRACKED_VALUE_KEYS, trackedValues } from '@faultline/domain';
 import { hexId, issueRecord, occurrenceMessage, uniqueTenant } from './fixtures';
@@ -163,16 +164,19 @@ export function describeIssueListContract(target: () => ClickHouseTarget): void 
       // Spans at T, T+20 min and T+40 min, one in the next hour, and that one again as a redelivery stores it.
       rows.push(toOccurrenceRow(occurrenceMessage({ tenant, spanId: '7100', timestampMs: T + HOUR_MS + 1 }), issueId));
       await new OccurrenceRepository(client, database).insert([...rows, rows[3]]);
+      const runStatement = async (statement: string) => {
+        for (const query of renderMigrationStatement(statement, { database, cluster: target().cluster?.name })) await client.command({ query });
+      };
       const migration = loadMigrations().find((candidate) => candidate.name === '0008_backfill_issue_hourly_counts');
       if (!migration) throw new Error('migration 0008 is missing');
       for (let run = 0; run < 2; run++) {
-        for (const statement of migration.statements) await client.command({ query: bindDatabase(statement, database) });
+        for (const statement of migration.statements) await runStatement(statement);
       }
       // The by-issue copy (0009's view, 0010's backfill run again here) reads each occurrence once too.
       for (const name of ['0010_backfill_occurrences_by_issue', '0014_backfill_issue_representatives']) {
         const backfill = loadMigrations().find((candidate) => candidate.name === name);
         if (!backfill) throw new Error(`migration ${name} is missing`);
-        for (const statement of backfill.statements) await client.command({ query: bindDatabase(statement, database) });
+        for (const statement of backfill.statements) await runStatement(statement);
       }
       // One (version, host) pair: its newest occurrence, once.
       const representatives = await new OccurrenceRepository(client, database).representativeByIssues(tenant, [issueId], 5);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.client';
 import { z } from 'zod';
 import {
   groupingRuleMatchSchema,
@@ -70,7 +70,7 @@ return 1
  */
 export class GroupingConfigStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: GroupingConfigKeys = new GroupingConfigKeys(),
     private readonly now: () => number = Date.now,
   ) {}

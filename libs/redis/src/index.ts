@@ -8,3 +8,5 @@ export * from './redis.module';
 export * from './list-snapshot.store';
 export * from './issue-state-rebuild.store';
 export * from './tracked-value-fields';
+export { execPerNode, keySlot, type KeyedCommand } from './exec-pipeline';
+export * from './scan-keys';

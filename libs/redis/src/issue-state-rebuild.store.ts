@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { execPipeline } from './exec-pipeline';
+import { execPerNode, keySlot, knowSlots, type KeyedCommand } from './exec-pipeline';
+import { isRedisCluster, type Cluster, type RedisClient } from './redis.client';
 import { issueRecordSchema, issueStatusSchema, type IssueRecord } from '@faultline/contracts';
 import { IssueStateKeys, type HourlyCount } from './issue-state.store';
 
 const REPLACE_COMMAND = 'faultlineReplaceIssueState';
 /** SADD arguments per command when writing a large dedupe set. */
 const SEEN_IDS_PER_COMMAND = 1000;
-/** Commands per pipeline when writing dedupe sets (bounds the client's buffer). */
+/** Commands per batch when writing dedupe sets (bounds the client's buffer). */
 const SEEN_COMMANDS_PER_PIPELINE = 200;
 
 /**
@@ -94,27 +94,32 @@ export interface SeenSet {
  */
 export class IssueStateRebuildStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: IssueStateKeys = new IssueStateKeys(),
   ) {
     if (!(REPLACE_COMMAND in redis)) redis.defineCommand(REPLACE_COMMAND, { lua: REPLACE_ISSUE_STATE_LUA });
   }
 
-  /** Redis server time in milliseconds (the clock the record script trims and expires by). */
+  /**
+   * Redis server time in milliseconds (the clock the record script trims and expires by). On a
+   * Cluster, the time of whichever node answers: the nodes' clocks are as close as NTP keeps them.
+   */
   async serverTimeMs(): Promise<number> {
     const [seconds, micros] = await this.redis.time();
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
-  /** The surviving state of each issue (by issue id; absent when Redis has no hash), one pipeline. */
+  /** The surviving state of each issue (by issue id; absent when Redis has no hash), one pipeline (per node on a Cluster). */
   async liveStates(tenant: string, issueIds: readonly string[]): Promise<Map<string, LiveIssueState>> {
     const states = new Map<string, LiveIssueState>();
     if (issueIds.length === 0) return states;
-    const pipeline = this.redis.pipeline();
-    for (const issueId of issueIds) {
-      pipeline.hmget(this.keys.issue(tenant, issueId), 'revision', 'status', 'regression', 'assignee', 'resolvedInVersion');
-    }
-    const replies = await execPipeline(pipeline);
+    const replies = await execPerNode(
+      this.redis,
+      issueIds.map((issueId) => {
+        const key = this.keys.issue(tenant, issueId);
+        return [key, (pipeline) => pipeline.hmget(key, 'revision', 'status', 'regression', 'assignee', 'resolvedInVersion')];
+      }),
+    );
     issueIds.forEach((issueId, index) => {
       const [revision, status, regression, assignee, resolvedInVersion] = replies[index] as (string | null)[];
       if (revision === null) return;
@@ -131,31 +136,29 @@ export class IssueStateRebuildStore {
   }
 
   /**
-   * Adds the ids to their hour's dedupe set and (re)sets its expiry to `ttlSeconds`, in pipelines
-   * of bounded size. Adding is safe whatever happens concurrently: every id is of a stored
-   * occurrence, so a record script finding it there has nothing new to count.
+   * Adds the ids to their hour's dedupe set and (re)sets its expiry to `ttlSeconds`, in batches
+   * of bounded size (a pipeline each, per node on a Cluster). Adding is safe whatever happens
+   * concurrently: every id is of a stored occurrence, so a record script finding it there has
+   * nothing new to count.
    */
   async addSeen(sets: readonly SeenSet[], ttlSeconds: number): Promise<number> {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError(`ttl must be a positive whole number of seconds, got ${ttlSeconds}`);
-    let pipeline = this.redis.pipeline();
-    let commands = 0;
+    let commands: KeyedCommand[] = [];
     let added = 0;
     const flush = async () => {
-      if (commands === 0) return;
-      await execPipeline(pipeline);
-      pipeline = this.redis.pipeline();
-      commands = 0;
+      if (commands.length === 0) return;
+      await execPerNode(this.redis, commands);
+      commands = [];
     };
     for (const { tenant, issueId, hourStartMs, occurrenceIds } of sets) {
       if (occurrenceIds.length === 0) continue;
       const key = this.keys.seen(tenant, issueId, Math.floor(hourStartMs / 1000));
       for (let start = 0; start < occurrenceIds.length; start += SEEN_IDS_PER_COMMAND) {
-        pipeline.sadd(key, ...occurrenceIds.slice(start, start + SEEN_IDS_PER_COMMAND));
-        commands++;
-        if (commands >= SEEN_COMMANDS_PER_PIPELINE) await flush();
+        const ids = occurrenceIds.slice(start, start + SEEN_IDS_PER_COMMAND);
+        commands.push([key, (pipeline) => pipeline.sadd(key, ...ids)]);
+        if (commands.length >= SEEN_COMMANDS_PER_PIPELINE) await flush();
       }
-      pipeline.expire(key, ttlSeconds);
-      commands++;
+      commands.push([key, (pipeline) => pipeline.expire(key, ttlSeconds)]);
       added += occurrenceIds.length;
     }
     await flush();
@@ -164,12 +167,12 @@ export class IssueStateRebuildStore {
 
   /**
    * Writes each issue's rebuilt state if its revision is still the expected one (one pipeline of one
-   * script per issue). Answers, in input order, the written record, or null where the issue changed
-   * since its revision was read (read it again and retry).
+   * script per issue; per node on a Cluster). Answers, in input order, the written record, or null
+   * where the issue changed since its revision was read (read it again and retry).
    */
   async replace(replacements: readonly IssueStateReplacement[]): Promise<(IssueRecord | null)[]> {
     if (replacements.length === 0) return [];
-    const pipeline = this.redis.pipeline();
+    const commands: KeyedCommand[] = [];
     for (const { record, hourlyCounts, valueFields, expectedRevision, minRevision } of replacements) {
       const { tenant, issueId } = record;
       const fields = {
@@ -195,21 +198,18 @@ export class IssueStateRebuildStore {
         resolvedInVersion: record.resolvedInVersion,
       };
       const hourly = hourlyCounts.flatMap(({ hourStartMs, count }) => [String(Math.floor(hourStartMs / 1000)), String(count)]);
-      (pipeline as unknown as ReplaceCommand)[REPLACE_COMMAND](
-        4,
-        this.keys.issue(tenant, issueId),
-        this.keys.envs(tenant, issueId),
-        this.keys.hourly(tenant, issueId),
-        this.keys.values(tenant, issueId),
+      const keys = [this.keys.issue(tenant, issueId), this.keys.envs(tenant, issueId), this.keys.hourly(tenant, issueId), this.keys.values(tenant, issueId)];
+      const args = [
         expectedRevision ?? '',
         JSON.stringify(fields),
         JSON.stringify([...record.envs].sort()),
         JSON.stringify(hourly),
         String(Math.trunc(minRevision)),
         JSON.stringify(valueFields),
-      );
+      ];
+      commands.push([keys[0], (pipeline) => (pipeline as unknown as ReplaceCommand)[REPLACE_COMMAND](keys.length, ...keys, ...args)]);
     }
-    const replies = await execPipeline(pipeline);
+    const replies = await execPerNode(this.redis, commands);
     return replies.map((reply, index) => {
       const [written, revision] = reply as [number, string?];
       if (written !== 1) return null;
@@ -219,37 +219,72 @@ export class IssueStateRebuildStore {
 }
 
 /**
+ * Marker keys written on a Cluster, `<epoch>:{0}` .. `<epoch>:{63}`: their tags hash to 64 slots, so
+ * each master serves some of them unless it holds very few slots (and so very few issues).
+ */
+const CLUSTER_MARKERS = 64;
+
+/**
  * Keys outside any issue, under `<prefix>:meta:` (the prefix of IssueStateKeys, 'fl' by default):
  * - `epoch`: present while Redis holds the issue state. Written once the state is complete (after a
  *   rebuild, including the empty one of a new installation) and never expires, so its absence means
  *   Redis lost its data (restarted empty, flushed) and the counters must be rebuilt before counting.
  * - `rebuild-lock`: held, with an expiry, by the one process rebuilding; others wait for `epoch`.
+ *
+ * On a Redis Cluster, each master can lose its data alone (restarted empty without a replica to take
+ * over), taking only its slots' issues with it, so one `epoch` key on one master would not notice.
+ * There the marker is written as `epoch:{0}` .. `epoch:{63}` (spread over the masters) and the state
+ * counts as marked only while every master still holds the marker of the first of those slots it
+ * serves (one EXISTS per master, in parallel). When slots move (resharding), their marker keys move
+ * with them, so the check still passes; a master serving none of the 64 marker slots finds no marker
+ * and causes one rebuild, which is safe. A standalone server keeps the single `epoch` key, as before.
  */
 export class IssueStateMeta {
   readonly epochKey: string;
   readonly lockKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix = 'fl',
   ) {
     this.epochKey = `${prefix}:meta:epoch`;
     this.lockKey = `${prefix}:meta:rebuild-lock`;
   }
 
-  /** Whether the state is marked complete (one EXISTS). */
+  /** Whether the state is marked complete (one EXISTS; on a Cluster one per master, in parallel). */
   async stateMarked(): Promise<boolean> {
-    return (await this.redis.exists(this.epochKey)) === 1;
+    if (!isRedisCluster(this.redis)) return (await this.redis.exists(this.epochKey)) === 1;
+    await knowSlots(this.redis);
+    const keys = this.markerKeyPerMaster(this.redis);
+    const replies = await execPerNode(
+      this.redis,
+      keys.map((key) => [key, (pipeline) => pipeline.exists(key)]),
+    );
+    return keys.length > 0 && replies.every((exists) => exists === 1);
   }
 
   /** Marks the state complete; the value says when and by whom (for operators). */
   async markState(description: string): Promise<void> {
-    await this.redis.set(this.epochKey, description);
+    if (!isRedisCluster(this.redis)) {
+      await this.redis.set(this.epochKey, description);
+      return;
+    }
+    await execPerNode(
+      this.redis,
+      this.clusterMarkerKeys().map((key) => [key, (pipeline) => pipeline.set(key, description)]),
+    );
   }
 
   /** Removes the mark, as a loss of the data would (tests, and an operator forcing a rebuild). */
   async clearState(): Promise<void> {
-    await this.redis.del(this.epochKey);
+    if (!isRedisCluster(this.redis)) {
+      await this.redis.del(this.epochKey);
+      return;
+    }
+    await execPerNode(
+      this.redis,
+      [this.epochKey, ...this.clusterMarkerKeys()].map((key) => [key, (pipeline) => pipeline.del(key)]),
+    );
   }
 
   /** Takes the rebuild lock for `ttlMs`; the token to renew and release it, or null when held. */
@@ -271,5 +306,29 @@ export class IssueStateMeta {
   async lockHeld(): Promise<boolean> {
     return (await this.redis.exists(this.lockKey)) === 1;
   }
-}
 
+  /** The Cluster marker keys, `<epoch>:{n}`. */
+  clusterMarkerKeys(): string[] {
+    return Array.from({ length: CLUSTER_MARKERS }, (_, index) => this.clusterMarkerKey(index));
+  }
+
+  private clusterMarkerKey(index: number): string {
+    return `${this.epochKey}:{${index}}`;
+  }
+
+  /**
+   * For each master in the client's slot map, the marker of the first of the 64 marker slots it
+   * serves, or for a master serving none, the first further `<epoch>:{n}` it serves (never written,
+   * so it reads as unmarked).
+   */
+  private markerKeyPerMaster(cluster: Cluster): string[] {
+    const masters = new Set(cluster.slots.map((nodes) => nodes[0]).filter((node) => node !== undefined));
+    const keyByMaster = new Map<string, string>();
+    for (let index = 0; keyByMaster.size < masters.size && index < 16 * 16384; index++) {
+      const key = this.clusterMarkerKey(index);
+      const master = cluster.slots[keySlot(key)]?.[0];
+      if (master !== undefined && !keyByMaster.has(master)) keyByMaster.set(master, key);
+    }
+    return [...keyByMaster.values()];
+  }
+}

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
-import { execPipeline } from './exec-pipeline';
+import { execPerNode, type KeyedCommand } from './exec-pipeline';
+import type { RedisClient } from './redis.client';
 import { MAX_TRACKED_VALUES_PER_KEY } from '@faultline/domain';
 import { issueChangeSchema, issueRecordSchema, type IssueChange, type IssueRecord, type IssueStatus } from '@faultline/contracts';
 import { ASSIGN_ISSUE_LUA, AUTO_RESOLVE_ISSUE_LUA, UPDATE_ISSUE_STATUS_LUA } from './issue-workflow.script';
@@ -79,8 +79,9 @@ type WorkflowCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) =>
 
 /**
  * Redis key layout. Every key of one issue carries the hash tag `{tenant:issueId}` so they share a
- * Redis Cluster slot and one Lua script can touch them all. Tag parts are URI-encoded, so a brace or
- * colon inside a tenant or issue id cannot end the tag early or make two issues collide.
+ * Redis Cluster slot and one Lua script (or MULTI) can touch them all; different issues spread over
+ * the slots, so batches over many issues go out per node (execPerNode). Tag parts are URI-encoded,
+ * so a brace or colon inside a tenant or issue id cannot end the tag early or make two issues collide.
  */
 export class IssueStateKeys {
   constructor(private readonly prefix = 'fl') {}
@@ -125,22 +126,19 @@ function hourStartSec(timestampMs: number): number {
 /**
  * The authoritative issue state: counts, first/last seen and version, envs, per-hour counters, and
  * the dedupe of redelivered occurrences. One Lua script per issue applies a batch atomically; the
- * whole batch goes out as one pipeline (one round trip).
+ * whole batch goes out as one pipeline (one round trip; on Redis Cluster one per node, see execPerNode).
  *
  * Exactly-once counting: an occurrence id is counted only the first time it is added to its seen
  * set. Ids are deterministic (tenant, trace id, span id) and a copy always has the same timestamp,
  * so every copy lands in the same hourly seen set; that set lives `dedupeWindowHours` after its last
  * addition, which bounds how late a redelivery may arrive and still be recognised.
- *
- * Redis Cluster later: each script call stays within one slot, but the pipeline spans slots, so a
- * cluster client must split the batch per node (ioredis Cluster pipelines require one slot).
  */
 export class IssueStateStore {
   private readonly hourlyRetentionHours: number;
 
   /** `hourlyRetentionHours`: how long per-hour counters are kept (DEFAULT_HOURLY_RETENTION_HOURS). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: IssueStateKeys = new IssueStateKeys(),
     options: { hourlyRetentionHours?: number } = {},
   ) {
@@ -176,7 +174,7 @@ export class IssueStateStore {
       else byIssue.set(key, [item]);
     }
 
-    const pipeline = this.redis.pipeline();
+    const commands: KeyedCommand[] = [];
     for (const group of byIssue.values()) {
       const { tenant, issueId } = group[0];
       // The issue is created from its earliest occurrence in the batch (first in input on ties).
@@ -223,22 +221,13 @@ export class IssueStateStore {
         this.keys.values(tenant, issueId),
         ...seenKeys,
       ];
-      (pipeline as unknown as ScriptedPipeline)[COMMAND](
-        keys.length,
-        ...keys,
-        windowSeconds,
-        JSON.stringify(staticFields),
-        JSON.stringify(occurrences),
-        this.hourlyRetentionHours * 3600,
-        MAX_TRACKED_VALUES_PER_KEY,
-      );
+      const args = [windowSeconds, JSON.stringify(staticFields), JSON.stringify(occurrences), this.hourlyRetentionHours * 3600, MAX_TRACKED_VALUES_PER_KEY];
+      commands.push([keys[0], (pipeline) => (pipeline as unknown as ScriptedPipeline)[COMMAND](keys.length, ...keys, ...args)]);
     }
 
-    const replies = await pipeline.exec();
-    if (!replies) throw new Error('redis pipeline was discarded');
+    const replies = await execPerNode(this.redis, commands);
     const recorded: RecordedIssue[] = [];
-    for (const [error, reply] of replies) {
-      if (error) throw error;
+    for (const reply of replies) {
       const [hash, envs, created, changeJson, outbox, hourCounts] = reply as RecordOccurrencesReply;
       // Every issue of the batch exists after the script unless all of its occurrences were
       // duplicates of ids whose issue hash has since been lost; there is no state to return then.
@@ -257,23 +246,17 @@ export class IssueStateStore {
   }
 
   /**
-   * Removes published changes from their issues' outboxes (one pipeline). Entries are removed by
+   * Removes published changes from their issues' outboxes (one pipeline; per node on a Cluster). Entries are removed by
    * value, so concurrent consumers of one issue cannot drop each other's unpublished entries; a
    * token already acknowledged is ignored.
    */
   async acknowledgePublished(published: readonly { tenant: string; issueId: string; tokens: readonly string[] }[]): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    let commands = 0;
+    const commands: KeyedCommand[] = [];
     for (const { tenant, issueId, tokens } of published) {
-      for (const token of tokens) {
-        pipeline.lrem(this.keys.outbox(tenant, issueId), 1, token);
-        commands++;
-      }
+      const outbox = this.keys.outbox(tenant, issueId);
+      for (const token of tokens) commands.push([outbox, (pipeline) => pipeline.lrem(outbox, 1, token)]);
     }
-    if (commands === 0) return;
-    const replies = await pipeline.exec();
-    if (!replies) throw new Error('redis pipeline was discarded');
-    for (const [error] of replies) if (error) throw error;
+    await execPerNode(this.redis, commands);
   }
 
   /**
@@ -377,7 +360,7 @@ export class IssueStateStore {
     return (await this.hourlyCountsOf(tenant, [issueId], fromMs, toMs)).get(issueId) ?? [];
   }
 
-  /** {@link hourlyCounts} of many issues in one round trip (a pipeline of one HMGET per issue). */
+  /** {@link hourlyCounts} of many issues in one round trip (a pipeline of one HMGET per issue; one per node on a Cluster). */
   async hourlyCountsOf(tenant: string, issueIds: readonly string[], fromMs: number, toMs: number): Promise<Map<string, HourlyCount[]>> {
     if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs) {
       throw new RangeError(`invalid range ${fromMs}..${toMs}`);
@@ -390,9 +373,13 @@ export class IssueStateStore {
     const ids = [...new Set(issueIds)];
     if (hours.length === 0 || ids.length === 0) return new Map(ids.map((id) => [id, []]));
     const fields = hours.map(String);
-    const pipeline = this.redis.pipeline();
-    for (const issueId of ids) pipeline.hmget(this.keys.hourly(tenant, issueId), ...fields);
-    const replies = await execPipeline(pipeline);
+    const replies = await execPerNode(
+      this.redis,
+      ids.map((issueId) => {
+        const key = this.keys.hourly(tenant, issueId);
+        return [key, (pipeline) => pipeline.hmget(key, ...fields)];
+      }),
+    );
     return new Map(
       ids.map((issueId, issueIndex) => {
         const counts = replies[issueIndex] as (string | null)[];
@@ -403,14 +390,18 @@ export class IssueStateStore {
 
   /**
    * The counted values of a tracked key (see `TRACKED_VALUE_KEYS` in @faultline/domain) for a page of
-   * issues, one HGETALL each in one pipeline; issues without any are absent.
+   * issues, one HGETALL each in one pipeline (one per node on a Cluster); issues without any are absent.
    */
   async valueCountsOf(tenant: string, issueIds: readonly string[], key: string): Promise<Map<string, TrackedValueCounts>> {
     const ids = [...new Set(issueIds)];
     if (ids.length === 0) return new Map();
-    const pipeline = this.redis.pipeline();
-    for (const issueId of ids) pipeline.hgetall(this.keys.values(tenant, issueId));
-    const replies = await execPipeline(pipeline);
+    const replies = await execPerNode(
+      this.redis,
+      ids.map((issueId) => {
+        const key = this.keys.values(tenant, issueId);
+        return [key, (pipeline) => pipeline.hgetall(key)];
+      }),
+    );
     const prefix = `${key}\u0000`;
     const counts = new Map<string, TrackedValueCounts>();
     ids.forEach((issueId, index) => {
@@ -430,13 +421,17 @@ export class IssueStateStore {
     return counts;
   }
 
-  /** {@link history} of many issues in one round trip. */
+  /** {@link history} of many issues in one round trip (one per node on a Cluster). */
   async historyOf(tenant: string, issueIds: readonly string[]): Promise<Map<string, IssueChange[]>> {
     const ids = [...new Set(issueIds)];
     if (ids.length === 0) return new Map();
-    const pipeline = this.redis.pipeline();
-    for (const issueId of ids) pipeline.lrange(this.keys.history(tenant, issueId), 0, -1);
-    const replies = await execPipeline(pipeline);
+    const replies = await execPerNode(
+      this.redis,
+      ids.map((issueId) => {
+        const key = this.keys.history(tenant, issueId);
+        return [key, (pipeline) => pipeline.lrange(key, 0, -1)];
+      }),
+    );
     return new Map(ids.map((issueId, index) => [issueId, (replies[index] as string[]).map(parseChange)]));
   }
 }

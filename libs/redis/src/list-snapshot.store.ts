@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.client';
 
 /** The order of an issue list at the time of its first page, as the gateway pages through it. */
 export interface ListSnapshot {
@@ -30,7 +30,7 @@ const ISSUE_ID = /^[0-9a-f]{16}$/;
  */
 export class ListSnapshotStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlSeconds: number,
     private readonly prefix = 'fl:list',
   ) {

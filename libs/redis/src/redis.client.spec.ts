@@ -52,3 +52,29 @@ describe('redisConnectionOptions (config -> ioredis options)', () => {
     expect(() => redisConnectionOptions({ REDIS_URL: 'redis://x', REDIS_SENTINELS: sentinels })).toThrow(/REDIS_SENTINEL_NAME/);
   });
 });
+
+describe('redisConnectionOptions for Redis Cluster', () => {
+  const nodes = [
+    { host: 'redis-cluster-0.redis-cluster-headless', port: 6379 },
+    { host: 'redis-cluster-1.redis-cluster-headless', port: 6379 },
+  ];
+
+  it('seeds the client with the nodes, without the URL host', () => {
+    expect(redisConnectionOptions({ REDIS_URL: 'redis://ignored:6379', REDIS_CLUSTER_NODES: nodes })).toEqual({ clusterNodes: nodes, options: {} });
+  });
+
+  it('gives every node the credentials and TLS of REDIS_URL, and accepts database 0', () => {
+    expect(redisConnectionOptions({ REDIS_URL: 'rediss://faultline:p%40ss@ignored:6380/0', REDIS_CLUSTER_NODES: nodes })).toEqual({
+      clusterNodes: nodes,
+      options: { username: 'faultline', password: 'p@ss', tls: {} },
+    });
+    expect(redisConnectionOptions({ REDIS_URL: 'redis://:pw@ignored', REDIS_CLUSTER_NODES: nodes }).options).toEqual({ password: 'pw' });
+  });
+
+  it('refuses another database and Sentinel at the same time', () => {
+    expect(() => redisConnectionOptions({ REDIS_URL: 'redis://x/3', REDIS_CLUSTER_NODES: nodes })).toThrow(/database 3.*database 0 only/);
+    expect(() => redisConnectionOptions({ REDIS_URL: 'redis://x', REDIS_CLUSTER_NODES: nodes, REDIS_SENTINELS: sentinels, REDIS_SENTINEL_NAME: 'm' })).toThrow(
+      /REDIS_CLUSTER_NODES and REDIS_SENTINELS/,
+    );
+  });
+});

@@ -1,9 +1,8 @@
 import { HealthRegistry } from '@faultline/observability';
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { createRedisClient, RedisConnectionSettings, redisReadiness } from './redis.client';
+import { createRedisClient, RedisConnectionSettings, redisReadiness, type RedisClient } from './redis.client';
 
-/** Injection token of a service's Redis client (ioredis `Redis`). */
+/** Injection token of a service's Redis client (`RedisClient`: ioredis `Redis`, or `Cluster` with REDIS_CLUSTER_NODES). */
 export const REDIS = Symbol('REDIS');
 
 /**
@@ -12,7 +11,7 @@ export const REDIS = Symbol('REDIS');
  */
 @Injectable()
 class RedisLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis, health: HealthRegistry) {
+  constructor(@Inject(REDIS) private readonly redis: RedisClient, health: HealthRegistry) {
     health.addReadinessCheck('redis', () => redisReadiness(redis));
   }
 

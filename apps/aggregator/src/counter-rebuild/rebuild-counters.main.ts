@@ -1,8 +1,8 @@
 /**
  * `npm run rebuild-counters`: rebuilds the aggregator's Redis issue state (counts, first/last seen,
  * envs, hourly counters, dedupe sets) from ClickHouse and re-projects it, then marks the state
- * complete. Reads the aggregator's own variables (CLICKHOUSE_*, REDIS_URL,
- * AGGREGATOR_DEDUPE_WINDOW_HOURS, REDIS_HOURLY_COUNTS_RETENTION_HOURS, LOG_LEVEL) with the same
+ * complete. Reads the aggregator's own variables (CLICKHOUSE_*, REDIS_URL, REDIS_SENTINEL*,
+ * REDIS_CLUSTER_NODES, AGGREGATOR_DEDUPE_WINDOW_HOURS, REDIS_HOURLY_COUNTS_RETENTION_HOURS, LOG_LEVEL) with the same
  * defaults, and takes the same lock as the aggregators' automatic rebuild, so it can run while they
  * do. It lives in the aggregator app (not infra/) because it is the aggregator's code: the tooling
  * project may not import an app, and the aggregator image can run it as a one-off job.
@@ -24,9 +24,11 @@ const rebuildConfigSchema = z
   CLICKHOUSE_USER: true,
   CLICKHOUSE_PASSWORD: true,
   CLICKHOUSE_DATABASE: true,
+  CLICKHOUSE_CLUSTER: true,
   REDIS_URL: true,
   REDIS_SENTINELS: true,
   REDIS_SENTINEL_NAME: true,
+  REDIS_CLUSTER_NODES: true,
   AGGREGATOR_DEDUPE_WINDOW_HOURS: true,
   REDIS_HOURLY_COUNTS_RETENTION_HOURS: true,
   })
@@ -39,6 +41,7 @@ runMain(async () => {
     url: config.CLICKHOUSE_URL,
     username: config.CLICKHOUSE_USER,
     password: config.CLICKHOUSE_PASSWORD,
+    cluster: config.CLICKHOUSE_CLUSTER,
     requestTimeoutMs: 10 * 60_000,
   });
   const redis = createRedisClient(config);

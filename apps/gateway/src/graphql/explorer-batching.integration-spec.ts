@@ -10,7 +10,7 @@ import {
 } from '@faultline/clickhouse';
 import { DEFAULT_TENANT, type OccurrenceMessage } from '@faultline/contracts';
 import { trackedValues } from '@faultline/domain';
-import { createRedisClient, IssueStateStore, ListSnapshotStore, type Redis } from '@faultline/redis';
+import { createRedisClient, isRedisCluster, IssueStateStore, ListSnapshotStore, type RedisClient } from '@faultline/redis';
 import { CountSeriesSource } from '../issue-detail/count-series.loader';
 import { IssueListService } from '../issue-list/issue-list.service';
 import { IssueWorkflow } from '../issue-workflow/issue-workflow.service';
@@ -22,7 +22,8 @@ import { createRequestContext } from './request-context';
  * What an explorer page costs in round trips, counted on the real ClickHouse and Redis clients: a
  * page of 100 issues with counts, two sparklines (one served by Redis, one reaching back into
  * ClickHouse), three tag distributions, frames, latest and representative occurrences, affected
- * traces and history must cost the same number of queries as a page of 10.
+ * traces and history must cost the same number of queries as a page of 10. The same page on the
+ * run's Redis Cluster costs one round trip per master for each batched Redis read.
  */
 
 function requireEnv(name: string): string {
@@ -41,6 +42,12 @@ const clickhouse = createClickHouseClient({
   database,
 });
 const redis = createRedisClient(requireEnv('REDIS_URL'));
+const clusterRedis = createRedisClient({
+  REDIS_URL: 'redis://',
+  REDIS_CLUSTER_NODES: requireEnv('REDIS_CLUSTER_NODES_FOR_TESTS')
+    .split(',')
+    .map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })),
+});
 const service = `batching-${process.pid}-${NOW.toString(36)}`;
 
 /** Round trips made through the wrapped clients since the last reset. */
@@ -58,7 +65,7 @@ function countingClickHouse(client: ClickHouseClient): ClickHouseClient {
 }
 
 /** The Redis client, counting each pipeline or transaction as one round trip and every other command as one. */
-function countingRedis(client: Redis): Redis {
+function countingRedis(client: RedisClient): RedisClient {
   return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
@@ -76,18 +83,26 @@ function countingRedis(client: Redis): Redis {
   });
 }
 
-const counted = { clickhouse: countingClickHouse(clickhouse), redis: countingRedis(redis) };
+const counted = { clickhouse: countingClickHouse(clickhouse) };
 const reader = new ClickHouseIssueReader({
   issues: new IssueRepository(counted.clickhouse, database),
   lists: new IssueListQueries(counted.clickhouse, database),
   occurrences: new OccurrenceRepository(counted.clickhouse, database),
   hourlyCounts: new IssueHourlyCountsRepository(counted.clickhouse, database),
 });
-const stateStore = new IssueStateStore(counted.redis);
-const workflow = new IssueWorkflow(stateStore, new IssueRepository(clickhouse, database), reader, { publish: async () => undefined });
-const series = new CountSeriesSource(reader, stateStore, 336, () => NOW);
-const lists = new IssueListService(reader, new ListSnapshotStore(counted.redis, 60), 10_000, () => NOW);
-const server = createApolloServer({ reader, lists, groupingConfig: {} as never, workflow, now: () => NOW }, { introspection: false, limits: { maxDepth: 8, maxCost: 100_000 }, ide: false });
+
+/** The gateway's explorer on one Redis deployment (its client counted). */
+function explorerOn(client: RedisClient) {
+  const countedRedis = countingRedis(client);
+  const stateStore = new IssueStateStore(countedRedis);
+  const workflow = new IssueWorkflow(stateStore, new IssueRepository(clickhouse, database), reader, { publish: async () => undefined });
+  const series = new CountSeriesSource(reader, stateStore, 336, () => NOW);
+  const lists = new IssueListService(reader, new ListSnapshotStore(countedRedis, 60), 10_000, () => NOW);
+  const server = createApolloServer({ reader, lists, groupingConfig: {} as never, workflow, now: () => NOW }, { introspection: false, limits: { maxDepth: 8, maxCost: 100_000 }, ide: false });
+  return { stateStore, workflow, series, server };
+}
+const standalone = explorerOn(redis);
+const onCluster = explorerOn(clusterRedis);
 
 const ISSUES = 120;
 
@@ -126,10 +141,9 @@ beforeAll(async () => {
   }
   const issueIdOf = (message: OccurrenceMessage) => createHash('sha256').update(message.fingerprint).digest('hex').slice(0, 16);
   await new OccurrenceRepository(clickhouse, database).insert(messages.map((message) => toOccurrenceRow(message, issueIdOf(message))));
-  const recorded = await new IssueStateStore(redis).recordOccurrences(
-    messages.map((message) => ({ ...message, issueId: issueIdOf(message), values: trackedValues(message) })),
-    48,
-  );
+  const occurrences = messages.map((message) => ({ ...message, issueId: issueIdOf(message), values: trackedValues(message) }));
+  const recorded = await new IssueStateStore(redis).recordOccurrences(occurrences, 48);
+  await new IssueStateStore(clusterRedis).recordOccurrences(occurrences, 48);
   await new IssueRepository(clickhouse, database).upsert(recorded.map(({ record }) => record));
   await new IssueHourlyCountsRepository(clickhouse, database).insert(
     recorded.flatMap(({ record, hourlyCounts }) => hourlyCounts.map((count) => ({ tenant: record.tenant, issueId: record.issueId, ...count }))),
@@ -139,6 +153,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await clickhouse.close();
   await redis.quit();
+  await clusterRedis.quit();
 });
 
 const PAGE = `query($service: String!, $first: Int!, $dayAgo: DateTime!, $monthAgo: DateTime!, $now: DateTime!) {
@@ -161,7 +176,10 @@ const PAGE = `query($service: String!, $first: Int!, $dayAgo: DateTime!, $monthA
   }
 }`;
 
-async function page(first: number): Promise<{ data: { issues: { totalCount: number; edges: { node: Record<string, unknown> }[] } }; trips: typeof trips }> {
+async function page(
+  first: number,
+  { server, workflow, series, stateStore } = standalone,
+): Promise<{ data: { issues: { totalCount: number; edges: { node: Record<string, unknown> }[] } }; trips: typeof trips }> {
   trips.clickhouse = 0;
   trips.redis = 0;
   const response = await server.executeOperation(
@@ -217,5 +235,18 @@ describe('explorer page cost (real ClickHouse and Redis)', () => {
     // of an untracked key, and the month series' hours older than Redis keeps. Redis: the list snapshot,
     // the two series, history, and the distributions of the three tracked keys (version, host, http.route).
     expect(large.trips).toEqual({ clickhouse: 8, redis: 7 });
+  });
+
+  it('on a Redis Cluster, answers the same page with one round trip per master for each batched Redis read', async () => {
+    await clusterRedis.ping();
+    if (!isRedisCluster(clusterRedis)) throw new Error('expected a Redis Cluster client');
+    const masters = clusterRedis.nodes('master').length;
+    expect(masters).toBe(3);
+    const expected = await page(100);
+    const large = await page(100, onCluster);
+    expect(large.data).toEqual(expected.data);
+    // The snapshot's transaction stays on one node; the six batched reads (two series, history, three
+    // tracked distributions) over 100 issues go to every master, in parallel.
+    expect(large.trips).toEqual({ clickhouse: 8, redis: 1 + 6 * masters });
   });
 });

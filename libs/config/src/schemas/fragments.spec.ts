@@ -114,3 +114,43 @@ describe('redisEnv: Sentinel', () => {
     ]);
   });
 });
+
+describe('redisEnv: Cluster', () => {
+  it('splits the seed nodes into hosts and ports, with the URL carrying credentials and TLS', () => {
+    const config = loadConfig(aggregatorConfigSchema, {
+      ...base,
+      REDIS_URL: 'rediss://faultline:s3cret@ignored:6379',
+      REDIS_CLUSTER_NODES: 'redis-0.redis-headless:6379, redis-1.redis-headless:6379,10.0.0.9:7000',
+    });
+    expect(config.REDIS_CLUSTER_NODES).toEqual([
+      { host: 'redis-0.redis-headless', port: 6379 },
+      { host: 'redis-1.redis-headless', port: 6379 },
+      { host: '10.0.0.9', port: 7000 },
+    ]);
+    expect(config.REDIS_URL).toBe('rediss://faultline:s3cret@ignored:6379');
+    // Empty counts as unset (the local stack clears them this way).
+    expect(loadConfig(gatewayConfigSchema, { ...base, REDIS_CLUSTER_NODES: '', REDIS_SENTINELS: '', REDIS_SENTINEL_NAME: '' })).toMatchObject({
+      REDIS_CLUSTER_NODES: undefined,
+      REDIS_SENTINELS: undefined,
+      REDIS_SENTINEL_NAME: undefined,
+    });
+  });
+
+  it('accepts database 0 in the URL, and refuses any other database in every schema that connects to Redis', () => {
+    expect(loadConfig(gatewayConfigSchema, { ...base, REDIS_URL: 'redis://x:6379/0', REDIS_CLUSTER_NODES: 'a:7000' }).REDIS_CLUSTER_NODES).toHaveLength(1);
+    for (const schema of [fingerprinterConfigSchema, aggregatorConfigSchema, gatewayConfigSchema]) {
+      expect(problemsOf(() => loadConfig(schema, { ...base, REDIS_URL: 'redis://:pw@x:6379/2', REDIS_CLUSTER_NODES: 'a:7000' }))).toEqual([
+        'REDIS_URL: selects database 2, but Redis Cluster has database 0 only (REDIS_CLUSTER_NODES is set): drop the /2',
+      ]);
+    }
+    // Standalone and Sentinel keep their database.
+    expect(loadConfig(gatewayConfigSchema, { ...base, REDIS_URL: 'redis://x:6379/2' }).REDIS_URL).toBe('redis://x:6379/2');
+  });
+
+  it('is either a cluster or Sentinel, and names a malformed node', () => {
+    expect(
+      problemsOf(() => loadConfig(aggregatorConfigSchema, { ...base, REDIS_CLUSTER_NODES: 'a:7000', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'mymaster' })),
+    ).toEqual(['REDIS_CLUSTER_NODES: cannot be set together with REDIS_SENTINELS (a cluster or a Sentinel-managed master, not both)']);
+    expect(problemsOf(() => loadConfig(gatewayConfigSchema, { ...base, REDIS_CLUSTER_NODES: 'a:7000,b' }))).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES\.1: must be host:port/)]);
+  });
+});

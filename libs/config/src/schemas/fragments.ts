@@ -82,6 +82,16 @@ export const clickhouseEnv = {
   CLICKHOUSE_USER: z.string().min(1).default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('faultline'),
+  /**
+   * A cluster of the ClickHouse servers' remote_servers config. Set: the migrations create the schema
+   * ON CLUSTER (replicated shard tables behind Distributed tables, sharded by issue), inserts wait
+   * until every shard has its rows, and IN subqueries read the shard's own tables. Unset or empty:
+   * one server. Every component that talks to ClickHouse must get the same value.
+   */
+  CLICKHOUSE_CLUSTER: z.preprocess(
+    emptyAsUnset,
+    z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a remote_servers cluster name (letters, digits, _ . -)').optional(),
+  ),
 };
 
 export const redisEnv = {
@@ -89,12 +99,17 @@ export const redisEnv = {
   /**
    * Redis Sentinel: comma-separated sentinels (host:port) asked for the master of REDIS_SENTINEL_NAME.
    * The host of REDIS_URL is then ignored; its credentials, database and rediss:// (TLS) still apply,
-   * to the master and to the sentinels. Redis Cluster is not supported: the issue-state scripts and
-   * pipelines touch keys in many hash slots.
+   * to the master and to the sentinels.
    */
   REDIS_SENTINELS: z.preprocess(emptyAsUnset, hostPortList.optional()),
   /** The master group name the sentinels monitor (`sentinel monitor <name> ...`); required with REDIS_SENTINELS. */
   REDIS_SENTINEL_NAME: optionalText,
+  /**
+   * Redis Cluster: comma-separated seed nodes (host:port); the client discovers the other nodes from
+   * them. The host of REDIS_URL is then ignored; its credentials and rediss:// (TLS) apply to every
+   * node. A cluster has database 0 only, so REDIS_URL may not select another one.
+   */
+  REDIS_CLUSTER_NODES: z.preprocess(emptyAsUnset, hostPortList.optional()),
 };
 
 /** The rules of redisEnv that span variables; every schema spreading redisEnv adds it with `.check(redisEnvRules)`. */
@@ -106,9 +121,31 @@ export const redisEnvRules = z.superRefine<Record<string, unknown>>(
     if (!env['REDIS_SENTINELS'] && env['REDIS_SENTINEL_NAME']) {
       context.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'must list the sentinels (host:port,...) when REDIS_SENTINEL_NAME is set' });
     }
+    if (env['REDIS_CLUSTER_NODES'] && env['REDIS_SENTINELS']) {
+      context.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'cannot be set together with REDIS_SENTINELS (a cluster or a Sentinel-managed master, not both)' });
+    }
+    const database = typeof env['REDIS_URL'] === 'string' ? redisUrlDatabase(env['REDIS_URL']) : undefined;
+    if (env['REDIS_CLUSTER_NODES'] && database !== undefined && database !== 0) {
+      context.addIssue({ code: 'custom', path: ['REDIS_URL'], message: `selects database ${database}, but Redis Cluster has database 0 only (REDIS_CLUSTER_NODES is set): drop the /${database}` });
+    }
   },
   { when: () => true },
 );
+
+/**
+ * The database number a `redis://host:port/<db>` URL selects; undefined when it names none (or is not
+ * a URL, which REDIS_URL's own check reports). Shared with libs/redis, which refuses it in cluster mode too.
+ */
+export function redisUrlDatabase(redisUrl: string): number | undefined {
+  let pathname: string;
+  try {
+    pathname = new URL(redisUrl).pathname;
+  } catch {
+    return undefined;
+  }
+  const database = pathname.replace(/^\//, '');
+  return database === '' ? undefined : Number(database);
+}
 
 /**
  * How many hours of per-issue hourly counters Redis keeps (older hours are read from ClickHouse).
