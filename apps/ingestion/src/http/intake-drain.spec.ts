@@ -22,6 +22,7 @@ class GatedPublisher extends SpanPublisher implements OnApplicationShutdown {
   waiting = 0;
 
   async publish(messages: ErrorSpanMessage[]): Promise<void> {
+    if (messages.length === 0) return;
     this.waiting++;
     await this.gate;
     this.published.push(messages);
@@ -103,11 +104,25 @@ describe('ingestion on shutdown (IntakeDrain)', () => {
     const busy = startRequest(datadogPort, datadogHead(ddTracePayload.length));
     const answered = busy.finish(body);
     const silent = startRequest(otlpPort, '');
+    // Kept alive after a first answer: a client's pooled connection, idle when the shutdown starts.
+    const emptyTraces = (connection: string) =>
+      `PUT /v0.4/traces HTTP/1.1\r\nHost: ingestion\r\nContent-Type: application/json\r\nConnection: ${connection}\r\nContent-Length: 2\r\n\r\n[]`;
+    const keptAlive = startRequest(datadogPort, emptyTraces('keep-alive'));
+    let keptAliveReceived = '';
+    keptAlive.socket.on('data', (chunk) => (keptAliveReceived += chunk.toString('latin1')));
+    await until(() => keptAliveReceived.includes('rate_by_service'), 'the first answer on the kept-alive connection');
     await until(() => publisher.waiting === 1, 'the first request to reach the publisher');
 
     const closed = app.close();
     await until(async () => (await connectionRefused(datadogPort)) && (await connectionRefused(otlpPort)), 'both ports to refuse connections');
     expect((await health.checkReadiness()).checks.intake).toEqual({ ok: false, detail: 'shutting down: not taking new requests' });
+
+    // The idle kept-alive connection was not dropped: its next request gets a definite answer to retry.
+    const [firstAnswer, secondAnswer] = (await keptAlive.finish(Buffer.from(emptyTraces('keep-alive')))).split(/(?=HTTP\/1\.1 )/);
+    expect(firstAnswer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(secondAnswer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(secondAnswer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(secondAnswer).toContain('{"error":"ingestion is shutting down; retry"}');
 
     // A request on the connection opened before: refused in OTLP's encoding, told to retry, connection closed.
     const otlpJson = '{"resourceSpans":[]}';

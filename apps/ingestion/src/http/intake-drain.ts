@@ -4,6 +4,7 @@ import { GRPC_CODE } from '@faultline/intake';
 import { HealthRegistry } from '@faultline/observability';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { RETRY_AFTER_SECONDS, sendOtlpError } from '../otlp/otlp-http';
 
 /** Longest SIGTERM waits for intake requests in flight before the Kafka producer is closed anyway. */
@@ -15,10 +16,11 @@ const OTLP_PATH = '/v1/traces';
  * Makes ingestion stop taking new work as soon as shutdown starts (the first Nest hook, before any
  * client closes), and finish what it took:
  * - every listener stops accepting connections at once (Nest itself would close the Datadog port
- *   only after all shutdown hooks, and a kept-alive connection would still bring requests);
- * - a request arriving on a connection that is still open gets 503 with `Retry-After` and
- *   `Connection: close` (OTLP exporters retry it against another instance; the chart's preStop
- *   sleep has taken the pod out of the Service endpoints by then);
+ *   only after all shutdown hooks);
+ * - a request arriving on a connection that is still open (kept alive) gets 503 with `Retry-After`
+ *   and `Connection: close` (OTLP exporters retry it against another instance; the chart's preStop
+ *   sleep has taken the pod out of the Service endpoints by then), and responses to the requests in
+ *   flight close their connections too; whatever connection is left is closed once they are done;
  * - readiness fails, and the requests in flight finish (their spans reach Kafka) before the
  *   producer disconnects in the later `onApplicationShutdown` hook, bounded by the drain timeout.
  * IntakeDrainMiddleware puts it in front of the intake routes (not health or metrics).
@@ -59,10 +61,10 @@ export class IntakeDrain implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.draining = true;
     const servers = [this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined, ...this.listeners].filter(isListening);
-    for (const server of servers) {
-      server.close();
-      server.closeIdleConnections();
-    }
+    // Stop listening but keep the open connections: http.Server#close would also drop the idle
+    // kept-alive ones, and a request a client writes on one at that moment is lost to a reset (dd-trace
+    // does not retry). Kept open, such a request gets the 503 above and the connection closes after it.
+    for (const server of servers) NetServer.prototype.close.call(server);
     // Answers already being written keep their connection; the ones still to come close it.
     for (const response of this.inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
     const holding = this.inFlight.size;

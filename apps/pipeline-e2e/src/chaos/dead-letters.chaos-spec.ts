@@ -55,12 +55,14 @@ it('dead-letters invalid messages with their reason and bytes, counts the valid 
    */
   const letBurstGoToDlq = async () => {
     if (!burstWritten || burstDeadLettered) return;
-    await up({ FINGERPRINTER_MAX_INVALID_RATIO: '1' });
+    const upMs = await up({ FINGERPRINTER_MAX_INVALID_RATIO: '1' });
+    const lettersAt = Date.now();
     await eventually(async () => burstLetters().length, (count) => count >= BURST, 60_000);
+    mark(`remedy: up with the ratio at 1 in ${upMs} ms, burst dead-lettered ${Date.now() - lettersAt} ms later`);
     const tolerant = pidOf('fingerprinter');
     process.kill(tolerant, 'SIGTERM');
     await msUntilExit(tolerant, Date.now(), EXIT_BOUND_MS);
-    await up();
+    mark(`remedy: back on the default ratio after \`up\` in ${await up()} ms`);
     burstDeadLettered = true;
   };
 

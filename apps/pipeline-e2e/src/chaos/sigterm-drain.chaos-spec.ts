@@ -3,8 +3,8 @@
  * commits what it holds, and exits within the bound (sigterm.chaos-spec.ts signals all four at once).
  *
  * - Ingestion under steady load: both ports refuse connections from the signal on, a request that
- *   still arrives on an open connection gets 503 (IntakeDrain), the requests in flight finish, and
- *   exactly the spans answered 200 are counted, once each.
+ *   still arrives on an open connection gets 503 (IntakeDrain), the requests in flight finish, no
+ *   request is cut off by a reset, and exactly the spans answered 200 are counted, once each.
  * - Each worker with a backlog in Kafka: what it committed at exit is exactly what it wrote (the
  *   aggregator's stored occurrences, the fingerprinter's produced occurrences), and less than the
  *   backlog: it stopped fetching and left the rest for the next member. Its log says how many buffered
@@ -79,14 +79,21 @@ it('ingestion stops taking requests at SIGTERM, finishes the ones in flight, and
     const after = outcomes.filter((o) => o.sentAtMs >= signalAt + SIGNAL_HANDLED_MS);
     console.log(`ingestion SIGTERM at ${signalAt} ms, exit after ${exitMs} ms; before: ${JSON.stringify(summary(before))}; after: ${JSON.stringify(summary(after))}`);
     expect(exitMs).toBeLessThanOrEqual(SHUTDOWN_BOUND_MS);
-    // Before the signal everything was taken; from the signal on nothing was (refused, or 503 to retry).
-    expect(summary(before)).toEqual({ 200: before.length });
+    // Sent before the signal: a definite answer, never a reset: taken (200) or, when the server read it
+    // after the signal was handled, refused with 503 to retry (a kept-alive connection is not dropped).
+    expect(before.filter(({ outcome }) => outcome !== 200 && outcome !== 503)).toEqual([]);
+    expect(before.filter(({ outcome }) => outcome === 200).length).toBeGreaterThan(90);
+    // Sent after it: never taken. Not even connected (the ports are closed), 503 on a connection kept
+    // alive from before, or that connection closed under it as the process exited (the request was never
+    // read; a client must be ready for that on any pooled connection).
     expect(after.length).toBeGreaterThan(100);
-    expect(after.filter(({ outcome }) => outcome !== 'ECONNREFUSED' && outcome !== 503)).toEqual([]);
+    expect(after.filter(({ outcome }) => !['ECONNREFUSED', 503, 'UND_ERR_SOCKET', 'ECONNRESET'].includes(outcome))).toEqual([]);
 
     // The log tells the story in order: the signal, the listeners closed, the drain, the end.
     const story = logRecords('ingestion')
       .filter((record) => record.time >= started)
+      // By time: lines logged within a millisecond or two of the exit may reach the file out of order.
+      .sort((a, b) => a.time - b.time)
       .map(({ msg }) => msg.replace(/\d+/g, 'N'))
       .filter((msg) => /^(shutting down|drained|shut down)/.test(msg));
     expect(story).toEqual(['shutting down', 'shutting down: stopped accepting on N listeners; N requests in flight', 'drained N requests in N ms', 'shut down']);
