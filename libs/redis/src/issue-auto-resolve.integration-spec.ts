@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { IssueRecord } from '@faultline/contracts';
 import { redisTargets } from '../test/integration-env';
+import { occurrence as occurrenceOf, T0, uniqueTenant as newTenant } from '../test/issue-occurrences';
 import { IssueStateStore, type IssueOccurrence } from './issue-state.store';
 
 /* IssueStateStore.autoResolve, the compare-and-set behind auto-resolve, on the run's real Redis. */
@@ -9,36 +9,14 @@ describe.each(redisTargets())('on $name Redis', ({ connect }) => {
   const redis = connect();
   // The fixtures are dated 2024: keep their hourly counters (the default retention is 14 days back from now).
   const store = new IssueStateStore(redis, undefined, { hourlyRetentionHours: 10 * 365 * 24 });
-  // 2024-11-25T00:00:00Z.
-  const T0 = 1_732_492_800_000;
   const NOW = T0 + 20 * 86_400_000;
 
   afterAll(async () => {
     await redis.quit();
   });
 
-  let tenantCounter = 0;
-  const uniqueTenant = () => `ar${process.pid}-${Date.now().toString(36)}-${tenantCounter++}`;
-  const hexId = (...parts: (string | number)[]) => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
-
-  function occurrence(tenant: string, n: number, overrides: Partial<IssueOccurrence> = {}): IssueOccurrence {
-    return {
-      tenant,
-      issueId: hexId(tenant, 'issue'),
-      occurrenceId: hexId(tenant, 'occurrence', n),
-      fingerprint: hexId('fingerprint', 'issue'),
-      fingerprintVersion: 1,
-      service: 'orders-api',
-      env: 'production',
-      version: '1.4.2',
-      errorType: 'TypeError',
-      errorMessage: "Cannot read properties of undefined (reading 'id')",
-      messageTemplate: "Cannot read properties of undefined (reading '<str>')",
-      culprit: 'getOrder (orders.controller.js)',
-      timestampMs: T0 + n * 1000,
-      ...overrides,
-    };
-  }
+  const uniqueTenant = () => newTenant('ar');
+  const occurrence = (tenant: string, n: number, overrides: Partial<IssueOccurrence> = {}) => occurrenceOf(tenant, 'issue', n, overrides);
 
   /** A new issue with two occurrences (last seen T0 + 1 s in 1.4.2). */
   async function newIssue(tenant: string): Promise<IssueRecord> {

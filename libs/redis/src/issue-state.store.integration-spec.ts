@@ -1,43 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { IssueChange, IssueRecord } from '@faultline/contracts';
 import { compareVersions, isRegression, MAX_TRACKED_VALUES_PER_KEY, VERSION_ORDER_CASES } from '@faultline/domain';
 import { VERSION_ORDER_LUA } from './issue-lua.shared';
 import { dataServers, flushScriptCaches, redisTargets } from '../test/integration-env';
+import { hexId, occurrence, T0, uniqueTenant } from '../test/issue-occurrences';
 import { keySlot } from './exec-pipeline';
 import { IssueStateKeys, IssueStateStore, type IssueOccurrence } from './issue-state.store';
 
 const WINDOW_HOURS = 48;
 const HOUR = 3_600_000;
-// 2024-11-25T00:00:00Z, an hour boundary.
-const T0 = 1_732_492_800_000;
-
-let tenantCounter = 0;
-function uniqueTenant(): string {
-  return `t${process.pid}-${Date.now().toString(36)}-${tenantCounter++}`;
-}
-
-function hexId(...parts: (string | number)[]): string {
-  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
-}
-
-function occurrence(tenant: string, issue: string, n: number, overrides: Partial<IssueOccurrence> = {}): IssueOccurrence {
-  return {
-    tenant,
-    issueId: hexId(tenant, issue),
-    occurrenceId: hexId(tenant, issue, 'occurrence', n),
-    fingerprint: hexId('fingerprint', issue),
-    fingerprintVersion: 1,
-    service: 'orders-api',
-    env: 'production',
-    version: '1.4.2',
-    errorType: 'TypeError',
-    errorMessage: "Cannot read properties of undefined (reading 'id')",
-    messageTemplate: "Cannot read properties of undefined (reading '<str>')",
-    culprit: 'getOrder (orders.controller.js)',
-    timestampMs: T0 + n * 1000,
-    ...overrides,
-  };
-}
 
 describe.each(redisTargets())('on $name Redis', ({ connect }) => {
   const redis = connect();

@@ -2,46 +2,36 @@ import type { ClickHouseCluster, LocalStackConfig, RedisClusterHandle } from '@f
 
 /*
  * Jest runs globalSetup and globalTeardown in the same process, and globals set by the one are
- * visible to the other (and to no test). The integration stack's config travels that way.
+ * visible to the other (and to no test). What the setup started travels to the teardown that way.
  */
-const KEY = Symbol.for('faultline.integration-stack');
-
-type WithHandle = typeof globalThis & { [KEY]?: LocalStackConfig };
-
-export function rememberIntegrationStack(config: LocalStackConfig): void {
-  (globalThis as WithHandle)[KEY] = config;
+interface Handover<T> {
+  remember(value: T): void;
+  /** The remembered value, once: it is forgotten as it is taken. */
+  take(): T | undefined;
 }
 
-export function takeIntegrationStack(): LocalStackConfig | undefined {
-  const config = (globalThis as WithHandle)[KEY];
-  delete (globalThis as WithHandle)[KEY];
-  return config;
+function handover<T>(name: string): Handover<T> {
+  const key = Symbol.for(`faultline.${name}`);
+  const slots = globalThis as unknown as Record<symbol, T | undefined>;
+  return {
+    remember: (value) => {
+      slots[key] = value;
+    },
+    take: () => {
+      const value = slots[key];
+      delete slots[key];
+      return value;
+    },
+  };
 }
 
-const CLUSTER_KEY = Symbol.for('faultline.integration-redis-cluster');
+const stack = handover<LocalStackConfig>('integration-stack');
+const redisCluster = handover<RedisClusterHandle>('integration-redis-cluster');
+const clickhouseCluster = handover<ClickHouseCluster>('integration-clickhouse-cluster');
 
-type WithClusterHandle = typeof globalThis & { [CLUSTER_KEY]?: RedisClusterHandle };
-
-export function rememberRedisCluster(cluster: RedisClusterHandle): void {
-  (globalThis as WithClusterHandle)[CLUSTER_KEY] = cluster;
-}
-
-export function takeRedisCluster(): RedisClusterHandle | undefined {
-  const cluster = (globalThis as WithClusterHandle)[CLUSTER_KEY];
-  delete (globalThis as WithClusterHandle)[CLUSTER_KEY];
-  return cluster;
-}
-
-const CLICKHOUSE_CLUSTER_KEY = Symbol.for('faultline.integration-clickhouse-cluster');
-
-type WithClickHouseClusterHandle = typeof globalThis & { [CLICKHOUSE_CLUSTER_KEY]?: ClickHouseCluster };
-
-export function rememberClickHouseCluster(cluster: ClickHouseCluster): void {
-  (globalThis as WithClickHouseClusterHandle)[CLICKHOUSE_CLUSTER_KEY] = cluster;
-}
-
-export function takeClickHouseCluster(): ClickHouseCluster | undefined {
-  const cluster = (globalThis as WithClickHouseClusterHandle)[CLICKHOUSE_CLUSTER_KEY];
-  delete (globalThis as WithClickHouseClusterHandle)[CLICKHOUSE_CLUSTER_KEY];
-  return cluster;
-}
+export const rememberIntegrationStack = stack.remember;
+export const takeIntegrationStack = stack.take;
+export const rememberRedisCluster = redisCluster.remember;
+export const takeRedisCluster = redisCluster.take;
+export const rememberClickHouseCluster = clickhouseCluster.remember;
+export const takeClickHouseCluster = clickhouseCluster.take;
