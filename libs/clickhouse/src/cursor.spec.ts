@@ -8,17 +8,13 @@ describe('cursors', () => {
   });
 
   it('keeps ids with quotes intact (they are escaped when used in SQL, not here)', () => {
-    const cursor = encodeCursor('issue', { ms: 0, id: "x' OR 1=1 --" });
-    expect(decodeCursor('issue', cursor).id).toBe("x' OR 1=1 --");
-  });
-
-  it('rejects a cursor of another kind', () => {
-    const cursor = encodeCursor('issue', { ms: 1, id: 'x' });
-    expect(() => decodeCursor('occurrence', cursor)).toThrow(InvalidCursorError);
+    const cursor = encodeCursor('occurrence', { ms: 0, id: "x' OR 1=1 --" });
+    expect(decodeCursor('occurrence', cursor).id).toBe("x' OR 1=1 --");
   });
 
   it.each([
     ['garbage', 'not a cursor!'],
+    ['another kind', Buffer.from('["i",1,"x"]').toString('base64url')],
     ['not an array', Buffer.from('{"ms":1}').toString('base64url')],
     ['negative ms', Buffer.from('["o",-1,"x"]').toString('base64url')],
     ['fractional ms', Buffer.from('["o",1.5,"x"]').toString('base64url')],

@@ -1,7 +1,8 @@
 /**
- * Opaque keyset cursors: base64url of a small JSON array `[kind, sortValue, id]`. The kind keeps an
- * occurrence cursor from being accepted where an issue cursor is expected. Decoding validates the
- * shape, so a hand-made cursor fails as an {@link InvalidCursorError} (a client error), never as SQL.
+ * Opaque keyset cursors: base64url of a small JSON array `[kind, sortValue, id]`. The kind keeps a
+ * cursor of one list from being accepted by another (issue lists page through snapshots, see the
+ * gateway's issue-list, so occurrences are the one kind today). Decoding validates the shape, so a
+ * hand-made cursor fails as an {@link InvalidCursorError} (a client error), never as SQL.
  */
 export class InvalidCursorError extends Error {
   constructor(readonly cursor: string) {
@@ -10,16 +11,16 @@ export class InvalidCursorError extends Error {
   }
 }
 
-export type CursorKind = 'occurrence' | 'issue';
+export type CursorKind = 'occurrence';
 
 export interface KeysetPosition {
-  /** Milliseconds since the epoch of the row the page ended at (timestamp or last seen). */
+  /** Milliseconds since the epoch of the row the page ended at (its timestamp). */
   ms: number;
   /** Id of that row; breaks ties between equal `ms`. */
   id: string;
 }
 
-const kindTags: Record<CursorKind, string> = { occurrence: 'o', issue: 'i' };
+const kindTags: Record<CursorKind, string> = { occurrence: 'o' };
 const MAX_ID_LENGTH = 256;
 
 export function encodeCursor(kind: CursorKind, position: KeysetPosition): string {

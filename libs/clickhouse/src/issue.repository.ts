@@ -1,17 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { IssueRecord } from '@faultline/contracts';
-import { checkPageSize, decodeCursor, encodeCursor, type PageArgs } from './cursor';
 import { fromIssueRow, toIssueRow, type IssueRowOutput } from './issue-row';
-import { issueFilterTerms, LATEST, latestIssuesSql, type IssueFilter } from './issue-latest.sql';
-import { joinSql, raw, sql, sqlIdentifier, type SqlFragment } from './sql';
-
-export interface IssuePage {
-  totalCount: number;
-  /** Last seen first, then issue id descending. */
-  records: IssueRecord[];
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
+import { LATEST, latestIssuesSql } from './issue-latest.sql';
+import { raw, sql, sqlIdentifier, type SqlFragment } from './sql';
 
 export type LatestRow = { issue_id: string } & Record<string, unknown>;
 
@@ -50,44 +41,8 @@ export class IssueRepository {
     return rows.map((row) => this.toRecord(tenant, row));
   }
 
-  async list(tenant: string, filter: IssueFilter, page: PageArgs): Promise<IssuePage> {
-    const first = checkPageSize(page.first);
-    const conditions = this.filterConditions(filter);
-    const latest = this.latest(tenant, raw('1'));
-    const where = conditions.length > 0 ? joinSql(conditions, ' AND ') : raw('1');
-    let keyset: SqlFragment = raw('1');
-    if (page.after) {
-      const { ms, id } = decodeCursor('issue', page.after);
-      keyset = sql`(latest_last_seen_ms < ${ms} OR (latest_last_seen_ms = ${ms} AND issue_id < ${id}))`;
-    }
-
-    const [rows, totalCount] = await Promise.all([
-      this.select<LatestRow>(sql`
-        SELECT * FROM (${latest})
-        WHERE ${where} AND ${keyset}
-        ORDER BY latest_last_seen_ms DESC, issue_id DESC
-        LIMIT ${first + 1}`),
-      this.select<{ total: number | string }>(sql`SELECT count() AS total FROM (${latest}) WHERE ${where}`).then((result) =>
-        Number(result[0]?.total ?? 0),
-      ),
-    ]);
-
-    const records = rows.slice(0, first).map((row) => this.toRecord(tenant, row));
-    const last = records[records.length - 1];
-    return {
-      totalCount,
-      records,
-      hasNextPage: rows.length > first,
-      endCursor: last ? encodeCursor('issue', { ms: last.lastSeenMs, id: last.issueId }) : null,
-    };
-  }
-
   private latest(tenant: string, scope: SqlFragment): SqlFragment {
     return latestIssuesSql(this.table, tenant, scope);
-  }
-
-  private filterConditions(filter: IssueFilter): SqlFragment[] {
-    return issueFilterTerms(filter);
   }
 
   /** A row of the latest-revision view -> IssueRecord. */
