@@ -6,9 +6,8 @@
  * FAULTLINE_HOME of that stack. Needs dist/ (`npm run build`). No @faultline/* imports here: jest does not
  * apply moduleNameMapper to global setup modules.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runStackCli } from '../support/global-setup';
+import { startFreshStack, stackEndpoints } from '../support/global-setup';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const home = path.join(repoRoot, '.faultline', 'chaos');
@@ -37,24 +36,6 @@ export function chaosStackEnv(): NodeJS.ProcessEnv {
 
 export default async function chaosGlobalSetup(): Promise<void> {
   const env = chaosStackEnv();
-  process.stdout.write('\n');
-  // A run killed half-way may have left the stack running or its data behind.
-  await runStackCli('down', env);
-  fs.rmSync(home, { recursive: true, force: true });
-  try {
-    await runStackCli('up', env);
-  } catch (error) {
-    // Jest runs no teardown after a failed setup.
-    await runStackCli('down', env).catch(() => undefined);
-    throw new Error(`${error instanceof Error ? error.message : String(error)}; logs in ${path.join(home, 'logs')}`);
-  }
-  Object.assign(process.env, {
-    FAULTLINE_HOME: home,
-    FAULTLINE_INGESTION_URL: `http://127.0.0.1:${env.INGESTION_PORT}`,
-    FAULTLINE_OTLP_URL: `http://127.0.0.1:${env.INGESTION_OTLP_PORT}`,
-    FAULTLINE_GATEWAY_URL: `http://127.0.0.1:${env.GATEWAY_PORT}`,
-    FAULTLINE_GRAPHQL_URL: `http://127.0.0.1:${env.GATEWAY_PORT}/graphql`,
-    CLICKHOUSE_URL: `http://127.0.0.1:${env.FAULTLINE_CLICKHOUSE_HTTP_PORT}`,
-    CLICKHOUSE_DATABASE: env.CLICKHOUSE_DATABASE,
-  });
+  await startFreshStack(env);
+  Object.assign(process.env, stackEndpoints(env));
 }

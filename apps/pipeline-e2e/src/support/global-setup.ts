@@ -55,30 +55,48 @@ export function runStackCli(command: 'up' | 'down', env: NodeJS.ProcessEnv): Pro
   });
 }
 
-export default async function e2eGlobalSetup(): Promise<void> {
-  const env = e2eStackEnv();
+/**
+ * Brings a stack up from empty state with the real `up` CLI: `down` first (a run killed half-way may
+ * have left it running), its state dir removed, then `up`; a failed `up` is followed by `down` (Jest
+ * runs no teardown after a failed setup) and reported with where the logs are.
+ */
+export async function startFreshStack(env: NodeJS.ProcessEnv): Promise<void> {
+  const stackHome = env.FAULTLINE_HOME as string;
   process.stdout.write('\n');
-  // A run killed half-way may have left the stack running or its data behind.
   await runStackCli('down', env);
-  fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(stackHome, { recursive: true, force: true });
   try {
     await runStackCli('up', env);
   } catch (error) {
-    // Jest runs no teardown after a failed setup.
     await runStackCli('down', env).catch(() => undefined);
-    throw new Error(`${error instanceof Error ? error.message : String(error)}; logs in ${path.join(home, 'logs')}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; logs in ${path.join(stackHome, 'logs')}`);
   }
-  const kafkaBrokers = env.KAFKA_BROKERS || fs.readFileSync(path.join(home, 'kafka.bootstrap'), 'utf8').trim();
-  Object.assign(process.env, {
+}
+
+/**
+ * What the specs read of a stack started with `env`: its state dir and URLs. Not the dependencies'
+ * connection settings (REDIS_URL, KAFKA_BROKERS, ...): a spec that runs `up` again passes its env on,
+ * and `up` takes a set KAFKA_BROKERS for an external cluster.
+ */
+export function stackEndpoints(env: NodeJS.ProcessEnv): Record<string, string> {
+  return {
+    FAULTLINE_HOME: env.FAULTLINE_HOME as string,
     FAULTLINE_INGESTION_URL: `http://127.0.0.1:${env.INGESTION_PORT}`,
     FAULTLINE_OTLP_URL: `http://127.0.0.1:${env.INGESTION_OTLP_PORT}`,
     FAULTLINE_GATEWAY_URL: `http://127.0.0.1:${env.GATEWAY_PORT}`,
     FAULTLINE_GRAPHQL_URL: `http://127.0.0.1:${env.GATEWAY_PORT}/graphql`,
-    REDIS_URL: `redis://127.0.0.1:${env.FAULTLINE_REDIS_PORT}`,
     CLICKHOUSE_URL: `http://127.0.0.1:${env.FAULTLINE_CLICKHOUSE_HTTP_PORT}`,
-    CLICKHOUSE_DATABASE: env.CLICKHOUSE_DATABASE,
+    CLICKHOUSE_DATABASE: env.CLICKHOUSE_DATABASE as string,
+  };
+}
+
+export default async function e2eGlobalSetup(): Promise<void> {
+  const env = e2eStackEnv();
+  await startFreshStack(env);
+  Object.assign(process.env, stackEndpoints(env), {
+    REDIS_URL: `redis://127.0.0.1:${env.FAULTLINE_REDIS_PORT}`,
     CLICKHOUSE_USER: 'default',
     CLICKHOUSE_PASSWORD: '',
-    KAFKA_BROKERS: kafkaBrokers,
+    KAFKA_BROKERS: env.KAFKA_BROKERS || fs.readFileSync(path.join(home, 'kafka.bootstrap'), 'utf8').trim(),
   });
 }
