@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMigrations, MIGRATIONS_DIR, splitSqlStatements } from './migrate';
@@ -46,17 +46,27 @@ describe('loadMigrations', () => {
     }
   });
 
+  const scratchDirs: string[] = [];
+  const scratchDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-mig-'));
+    scratchDirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('rejects badly named files, duplicate versions and empty files', () => {
-    const badName = mkdtempSync(join(tmpdir(), 'fl-mig-'));
+    const badName = scratchDir();
     writeFileSync(join(badName, '1_x.sql'), 'SELECT 1;');
     expect(() => loadMigrations(badName)).toThrow(/0001_snake_case/);
 
-    const duplicate = mkdtempSync(join(tmpdir(), 'fl-mig-'));
+    const duplicate = scratchDir();
     writeFileSync(join(duplicate, '0001_a.sql'), 'SELECT 1;');
     writeFileSync(join(duplicate, '0001_b.sql'), 'SELECT 1;');
     expect(() => loadMigrations(duplicate)).toThrow(/share version 1/);
 
-    const empty = mkdtempSync(join(tmpdir(), 'fl-mig-'));
+    const empty = scratchDir();
     writeFileSync(join(empty, '0001_a.sql'), '-- nothing\n');
     expect(() => loadMigrations(empty)).toThrow(/no statement/);
 

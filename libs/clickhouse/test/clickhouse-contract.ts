@@ -113,6 +113,7 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
         await expect(runMigrations(client, scratch, { dir, cluster })).rejects.toBeInstanceOf(MigrationChecksumError);
       } finally {
         await dropDatabase(target(), scratch);
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 
@@ -148,6 +149,7 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
         ]);
       } finally {
         await dropDatabase(target(), scratch);
+        rmSync(dir, { recursive: true, force: true });
       }
     });
     it('add the workflow columns to an issues table that holds rows: those read the defaults, new rows as written', async () => {
@@ -179,6 +181,7 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
         expect(await repository.findById(tenant, after.issueId)).toEqual(after);
       } finally {
         await dropDatabase(target(), scratch);
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   });
