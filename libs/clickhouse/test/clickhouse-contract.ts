@@ -865,16 +865,18 @@ export function describeClickHouseContract(target: () => ClickHouseTarget): void
 /**
  * OPTIMIZE ... FINAL until `read` returns `expected`: on 18.16 an OPTIMIZE that coincides with a
  * background merge of the same parts returns without merging, so a single call is not enough. On a
- * replicated table 18.16 may also fail it with "Unknown log entry type: 0" (a race in its
- * replication log when merges are asked for in quick succession): the next attempt goes through.
+ * cluster each shard's table is optimized on its own: 18.16 fails OPTIMIZE FINAL on a replicated table
+ * that has nothing to merge with "Unknown log entry type: 0" (ClickHouse#3611, fixed in 19.x), which
+ * is the case of every shard holding none of the test's rows, and that must not keep the shard that
+ * holds them from being optimized.
  */
 async function optimizeUntil<T>(target: ClickHouseTarget, table: string, read: () => Promise<T>, expected: T): Promise<T> {
   let value = await read();
   for (let attempt = 0; attempt < 50 && !isDeepStrictEqual(value, expected); attempt++) {
-    try {
-      await onStorage(target, table, (storage) => sql`OPTIMIZE TABLE ${storage} FINAL`);
-    } catch (error) {
-      if (!(target.cluster && /Unknown log entry type/.test(String(error)))) throw error;
+    for (const storage of storageTables(target, table)) {
+      await storage.client.command({ query: sql`OPTIMIZE TABLE ${storage.table} FINAL`.text }).catch((error: unknown) => {
+        if (!(target.cluster && /Unknown log entry type/.test(String(error)))) throw error;
+      });
     }
     value = await read();
     if (!isDeepStrictEqual(value, expected)) await new Promise((resolve) => setTimeout(resolve, 100));
