@@ -1,4 +1,4 @@
-import { occurrenceCodec, OccurrenceMessage, TOPICS } from '@faultline/contracts';
+import { CONSUMER_GROUPS, occurrenceCodec, OccurrenceMessage, TOPICS } from '@faultline/contracts';
 import type { AggregatorConfig } from '@faultline/config';
 import { BatchingConsumer, KAFKA, KafkaProducer } from '@faultline/kafka';
 import type { Kafka } from '@faultline/kafka';
@@ -8,7 +8,6 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, 
 import { RecordOccurrencesUseCase } from './record-occurrences/record-occurrences.use-case';
 import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 
-export const AGGREGATOR_GROUP = 'faultline-aggregator';
 
 /**
  * Owns the consumer's life: starts after the app is wired, drains and commits on shutdown. The drain
@@ -32,7 +31,7 @@ export class OccurrenceConsumer implements OnApplicationBootstrap, BeforeApplica
     this.consumer = new BatchingConsumer(
       kafka,
       {
-        groupId: AGGREGATOR_GROUP,
+        groupId: CONSUMER_GROUPS.aggregator,
         topic: TOPICS.occurrences,
         codec: occurrenceCodec,
         batchSize: config.AGGREGATOR_BATCH_SIZE,

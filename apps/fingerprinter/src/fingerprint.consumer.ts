@@ -1,4 +1,4 @@
-import { errorSpanCodec, ErrorSpanMessage, TOPICS } from '@faultline/contracts';
+import { CONSUMER_GROUPS, errorSpanCodec, ErrorSpanMessage, TOPICS } from '@faultline/contracts';
 import type { FingerprinterConfig } from '@faultline/config';
 import { BatchingConsumer, KAFKA, KafkaProducer } from '@faultline/kafka';
 import type { Kafka } from '@faultline/kafka';
@@ -9,7 +9,6 @@ import { APP_CONFIG, APP_LOGGER, FATAL_HANDLER } from './tokens';
 import { FingerprintBatchHandler } from './fingerprint-batch.handler';
 import { GroupingConfigCache } from './grouping-config.cache';
 
-export const FINGERPRINTER_GROUP = 'faultline-fingerprinter';
 
 /**
  * Owns the consumer's life: starts after the app is wired, drains and commits on shutdown. The drain
@@ -33,7 +32,7 @@ export class FingerprintConsumer implements OnApplicationBootstrap, BeforeApplic
     this.consumer = new BatchingConsumer(
       kafka,
       {
-        groupId: FINGERPRINTER_GROUP,
+        groupId: CONSUMER_GROUPS.fingerprinter,
         topic: TOPICS.errorSpans,
         codec: errorSpanCodec,
         batchSize: config.FINGERPRINTER_BATCH_SIZE,

@@ -5,7 +5,7 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { aggregatorConfigSchema, fingerprinterConfigSchema, gatewayConfigSchema, ingestionConfigSchema, loadConfig } from '@faultline/config';
-import { deadLetterTopicFor, TOPICS } from '@faultline/contracts';
+import { CONSUMER_GROUPS, deadLetterTopicFor, TOPICS } from '@faultline/contracts';
 import { HealthModule } from '@faultline/observability';
 import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -13,8 +13,6 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
-import { AGGREGATOR_GROUP } from '../../../apps/aggregator/src/occurrence.consumer';
-import { FINGERPRINTER_GROUP } from '../../../apps/fingerprinter/src/fingerprint.consumer';
 import { createTopicsEnvSchema, migrateEnvSchema } from '../../../infra/src/job-env';
 import { TOPIC_SPECS } from '../../../infra/src/topics';
 import { envNames, EXTERNAL_SECRET_VALUE, helm, Manifest, named, ofKind, PRODUCTION_VALUES, REPO_ROOT, renderChart, renderNotes, resolveContainerEnv } from './chart-render';
@@ -452,8 +450,8 @@ describe('KEDA ScaledObjects', () => {
   it("scale each worker on its own consumer group's lag on the topic it consumes", () => {
     const byName = Object.fromEntries(ofKind(production, 'ScaledObject').map((scaled) => [scaled.metadata.name, scaled.spec.triggers[0].metadata]));
     expect(byName).toEqual({
-      'faultline-fingerprinter': expect.objectContaining({ topic: TOPICS.errorSpans, consumerGroup: FINGERPRINTER_GROUP }),
-      'faultline-aggregator': expect.objectContaining({ topic: TOPICS.occurrences, consumerGroup: AGGREGATOR_GROUP }),
+      'faultline-fingerprinter': expect.objectContaining({ topic: TOPICS.errorSpans, consumerGroup: CONSUMER_GROUPS.fingerprinter }),
+      'faultline-aggregator': expect.objectContaining({ topic: TOPICS.occurrences, consumerGroup: CONSUMER_GROUPS.aggregator }),
     });
     expect(TOPIC_SPECS.map((spec) => spec.topic)).toContain(deadLetterTopicFor(TOPICS.occurrences));
   });

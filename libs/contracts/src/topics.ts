@@ -10,6 +10,17 @@ export const TOPICS = {
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
+/**
+ * The workers' consumer groups. Also part of the operational contract: KEDA scales on their lag, and
+ * an operator resets their offsets (README "Dead letters").
+ */
+export const CONSUMER_GROUPS = {
+  /** Consumes `error-spans`. */
+  fingerprinter: 'faultline-fingerprinter',
+  /** Consumes `occurrences`. */
+  aggregator: 'faultline-aggregator',
+} as const;
+
 /** Messages that can never be processed go here with the reason and the original bytes. */
 export function deadLetterTopicFor(topic: string): string {
   return `${topic}.dlq`;

@@ -7,9 +7,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 
-/** apps/fingerprinter FINGERPRINTER_GROUP and apps/aggregator's group. */
-export const CONSUMER_GROUPS = { fingerprinter: 'faultline-fingerprinter', aggregator: 'faultline-aggregator' } as const;
-
 /** A client of the chaos stack's Kafka; the mock's ports change when it restarts, so they are read now. */
 export function chaosKafka(clientId: string): Kafka {
   const bootstrap = fs.readFileSync(path.join(process.env.FAULTLINE_HOME as string, 'kafka.bootstrap'), 'utf8').trim();
