@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { AutoResolveCandidate, AutoResolveQueries, CandidateCursor, IssueRepository } from '@faultline/clickhouse';
 import type { IssueChange, IssueRecord } from '@faultline/contracts';
 import {
@@ -119,7 +120,8 @@ export class AutoResolveIssuesUseCase {
 
   private async resolve(decided: readonly { candidate: AutoResolveCandidate; decision: AutoResolveDecision }[], nowMs: number): Promise<{ resolved: number; refused: number }> {
     if (decided.length === 0) return { resolved: 0, refused: 0 };
-    const outcomes = await mapBounded(decided, RESOLVE_CONCURRENCY, async ({ candidate, decision }) => {
+    const limit = pLimit(RESOLVE_CONCURRENCY);
+    const outcomes = await Promise.all(decided.map(({ candidate, decision }) => limit(async () => {
       const result = await this.issueState.autoResolve(candidate.tenant, candidate.issueId, {
         expectedLastSeenMs: candidate.lastSeenMs,
         expectedCount: candidate.count,
@@ -128,7 +130,7 @@ export class AutoResolveIssuesUseCase {
       });
       // Refused: project the current state, in case the projection is what was behind.
       return result ?? { current: await this.issueState.findIssue(candidate.tenant, candidate.issueId) };
-    });
+    })));
     const resolved = outcomes.filter((outcome): outcome is { record: IssueRecord; change: IssueChange; token: string } => 'change' in outcome);
     const current = outcomes.flatMap((outcome) => ('current' in outcome && outcome.current ? [outcome.current] : []));
 
@@ -142,16 +144,3 @@ export class AutoResolveIssuesUseCase {
 }
 
 const serviceKey = ({ tenant, service }: { tenant: string; service: string }) => `${tenant}\u0000${service}`;
-
-async function mapBounded<T, R>(items: readonly T[], concurrency: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
-}

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { IssueChange, IssueEventMessage, IssueRecord, IssueStatus } from '@faultline/contracts';
 import { toIssueEvent } from '@faultline/domain';
 import { IssueListFilter, IssueReader, IssueSort } from '../graphql/issue-reader.port';
@@ -58,7 +59,8 @@ export class IssueWorkflow {
   async updateStatuses(tenant: string, filter: IssueListFilter, status: IssueStatus, actor: string): Promise<IssueRecord[]> {
     const issueIds = await this.matchingIssueIds(tenant, filter);
     const nowMs = this.now();
-    const results = await mapBounded(issueIds, BULK_CONCURRENCY, (issueId) => this.state.updateStatus(tenant, issueId, status, actor, nowMs));
+    const limit = pLimit(BULK_CONCURRENCY);
+    const results = await Promise.all(issueIds.map((issueId) => limit(() => this.state.updateStatus(tenant, issueId, status, actor, nowMs))));
     // An issue that vanished from Redis between the list and the update is left out.
     const updated = results.filter((result) => result !== null);
     await this.project(
@@ -90,17 +92,4 @@ export class IssueWorkflow {
     if (totalCount > BULK_UPDATE_CAP) throw new TooManyIssuesError(totalCount, BULK_UPDATE_CAP);
     return ids;
   }
-}
-
-async function mapBounded<T, R>(items: readonly T[], concurrency: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }
