@@ -6,7 +6,7 @@ export type { Cluster, Redis } from 'ioredis';
 /**
  * What every store takes: a connection to one server (standalone, or the master Sentinel names) or
  * a Redis Cluster. Both run the same commands; what differs is that a Cluster pipeline, transaction
- * or script may only touch keys of one hash slot (see IssueStateKeys and node-pipelines.ts).
+ * or script may only touch keys of one hash slot (see IssueStateKeys and exec-pipeline.ts).
  */
 export type RedisClient = Redis | Cluster;
 

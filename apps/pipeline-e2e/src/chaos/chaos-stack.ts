@@ -326,6 +326,24 @@ export async function storedSpans(service: string): Promise<StoredSpans> {
   };
 }
 
+/** What storedSpans answers when span ids 1..`count` of a service are each stored once, and no others. */
+export function eachStoredOnce(count: number): StoredSpans {
+  return { occurrences: count, spanIds: count, spanIdsStoredTwice: 0, minSpanId: 1, maxSpanId: count };
+}
+
+/**
+ * A spec's timeline, printed at its end: `mark(event)` records the event with the seconds since the
+ * timeline began, so a failure's log shows how far the scenario got and when.
+ */
+export function startTimeline(): { mark: (event: string) => void; print: () => void } {
+  const started = Date.now();
+  const lines: string[] = [];
+  return {
+    mark: (event) => lines.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${event}`),
+    print: () => console.log(lines.join('\n')),
+  };
+}
+
 export interface IssueCounts {
   /** Issues of the service. */
   issues: number;

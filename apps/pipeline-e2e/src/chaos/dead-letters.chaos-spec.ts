@@ -15,11 +15,11 @@
  * then restart it with the default. Afterwards the stack counts new spans exactly.
  */
 import { randomBytes } from 'node:crypto';
-import { deadLetterTopicFor, TOPICS } from '@faultline/contracts';
+import { CONSUMER_GROUPS, deadLetterTopicFor, TOPICS } from '@faultline/contracts';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import { eventually } from '../support/graphql-client';
-import { chaosKafka, CONSUMER_GROUPS } from './chaos-kafka';
-import { ensureUp, logRecords, msUntilExit, pidOf, sendErrorSpans, settledCounts, storedSpans, up } from './chaos-stack';
+import { chaosKafka } from './chaos-kafka';
+import { eachStoredOnce, ensureUp, logRecords, msUntilExit, pidOf, sendErrorSpans, settledCounts, startTimeline, storedSpans, up } from './chaos-stack';
 
 const FINGERPRINTER_GROUP = CONSUMER_GROUPS.fingerprinter;
 /** Above the guard's window (1000): whatever the window held before, it holds only the burst after it. */
@@ -37,9 +37,7 @@ interface DeadLetter {
 it('dead-letters invalid messages with their reason and bytes, counts the valid ones around them, and stops loudly on a burst', async () => {
   const run = randomBytes(4).toString('hex');
   const service = `chaos-dlq-${run}`;
-  const started = Date.now();
-  const timeline: string[] = [];
-  const mark = (event: string) => timeline.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${event}`);
+  const { mark, print: printTimeline } = startTimeline();
   const kafka = chaosKafka('chaos-dead-letters');
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
   const admin: Admin = kafka.admin();
@@ -94,7 +92,7 @@ it('dead-letters invalid messages with their reason and bytes, counts the valid 
     expect(await sendErrorSpans(service, 101, 100)).toEqual({ accepted: 100, statuses: [] });
 
     expect(await settledCounts(service, (counts) => counts.count >= 200, 60_000)).toEqual({ issues: 1, count: 200, occurrences: 200 });
-    expect(await storedSpans(service)).toEqual({ occurrences: 200, spanIds: 200, spanIdsStoredTwice: 0, minSpanId: 1, maxSpanId: 200 });
+    expect(await storedSpans(service)).toEqual(eachStoredOnce(200));
     await eventually(async () => deadLetters.length, (count) => count >= invalid.length, 30_000);
     mark(`200 valid spans counted, ${deadLetters.length} dead letters read (written to partitions ${JSON.stringify(written.map((w) => w.partition))})`);
 
@@ -157,9 +155,9 @@ it('dead-letters invalid messages with their reason and bytes, counts the valid 
     // Back on the default ratio, the stack counts new spans exactly.
     expect(await sendErrorSpans(service, 201, 100)).toEqual({ accepted: 100, statuses: [] });
     expect(await settledCounts(service, (counts) => counts.count >= 300, 60_000)).toEqual({ issues: 1, count: 300, occurrences: 300 });
-    expect(await storedSpans(service)).toEqual({ occurrences: 300, spanIds: 300, spanIdsStoredTwice: 0, minSpanId: 1, maxSpanId: 300 });
+    expect(await storedSpans(service)).toEqual(eachStoredOnce(300));
     mark('100 more spans counted exactly');
-    console.log(timeline.join('\n'));
+    printTimeline();
   } finally {
     // A failed run must not leave the burst in front of the next spec's fingerprinter.
     await letBurstGoToDlq().catch((error) => console.error(`could not dead-letter the burst: ${(error as Error).message}`));
